@@ -42,6 +42,9 @@ type XRef struct {
 // (game, code), a card by (set, collector number, name), a printing by
 // (card, language, print run) and a variant by (printing, finish, label).
 type ImportSet struct {
+	// ID pins the row id (the demo catalogue does, so documented examples
+	// resolve); 0 lets the store assign one.
+	ID          int64
 	Code        string
 	Name        string
 	Series      string // "" = none
@@ -55,6 +58,9 @@ type ImportSet struct {
 
 // ImportCard is a canonical card of a set.
 type ImportCard struct {
+	// ID pins the row id (the demo catalogue does, so documented examples
+	// resolve); 0 lets the store assign one.
+	ID              int64
 	Name            string
 	CollectorNumber string
 	Rarity          string
@@ -77,6 +83,9 @@ type ImportImage struct {
 
 // ImportPrinting is one language / print-run of a card.
 type ImportPrinting struct {
+	// ID pins the row id (the demo catalogue does, so documented examples
+	// resolve); 0 lets the store assign one.
+	ID              int64
 	Language        string
 	PrintRun        string
 	CollectorNumber string
@@ -86,6 +95,9 @@ type ImportPrinting struct {
 
 // ImportVariant is one finish / edition of a printing.
 type ImportVariant struct {
+	// ID pins the row id (the demo catalogue does, so documented examples
+	// resolve); 0 lets the store assign one.
+	ID          int64
 	Finish      string
 	Label       string
 	PrintRarity string
@@ -101,10 +113,18 @@ type ImportSealed struct {
 }
 
 // PriceRef says which variant or sealed product a price belongs to. Exactly
-// one way of resolving is used, in this order: XRef, Card, Sealed.
+// one way of resolving is used, in this order: VariantID, XRef, Card,
+// Sealed.
 type PriceRef struct {
+	// VariantID names the variant directly (demo data, re-imports of our own
+	// exports); 0 = resolve by one of the keys below.
+	VariantID int64
 	// XRef resolves through a cross-reference id (cardmarket idProduct, …).
 	XRef *XRef
+	// Finish narrows an XRef resolution to the variant of that finish (e.g.
+	// "foil" for Cardmarket's *-foil columns); "" = the xref's own variant,
+	// else the card's first variant.
+	Finish string
 	// Card resolves through the catalogue's natural key. Finish "" picks the
 	// first variant of the first printing.
 	Card *CardKey

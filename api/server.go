@@ -1,0 +1,84 @@
+// Package api is the Gin HTTP edge: the Data API v2, health checks and the
+// conventions every route shares (error shape, 422 lists, CORS, caching,
+// request logging). It depends only on the catalog domain interfaces.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// Config wires the server to its dependencies.
+type Config struct {
+	Catalog catalog.Reader
+	Log     *slog.Logger
+	// Now is the clock (tests inject one); time.Now by default.
+	Now func() time.Time
+	// ExtraOrigins are added to the CORS allow-list (CORS_EXTRA_ORIGINS).
+	ExtraOrigins []string
+	// StaticDir serves /static (card images, scans); "" = not served.
+	StaticDir string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg Config
+}
+
+// New returns the API's http.Handler.
+func New(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins))
+	r.NoRoute(func(c *gin.Context) { s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found")) })
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"detail": "Method Not Allowed"})
+	})
+
+	r.GET("/health", s.health)
+	r.GET("/api/health", s.health)
+
+	v2 := r.Group("/api/v2")
+	v2.GET("/stats", cache(300), s.stats)
+	v2.GET("/games", cache(300), s.games)
+	v2.GET("/games/:slug", cache(300), s.game)
+	v2.GET("/sets/:id", cache(300), s.set)
+	v2.GET("/cards", cache(120), s.findCards)
+	v2.GET("/cards/:id", cache(120), s.card)
+	v2.GET("/cards/:id/history", cache(120), s.history)
+
+	if cfg.StaticDir != "" {
+		r.Static("/static", cfg.StaticDir)
+	}
+	return r
+}
+
+// cache marks a route's successful responses cacheable for seconds; ok
+// writes the header, fail writes no-store.
+func cache(seconds int) gin.HandlerFunc {
+	v := "public, max-age=" + itoa(seconds)
+	return func(c *gin.Context) { c.Set(cacheKey, v) }
+}
+
+const cacheKey = "csm.cache"
+
+// ok writes a 200 JSON body with the route's Cache-Control.
+func ok(c *gin.Context, body any) {
+	if v := c.GetString(cacheKey); v != "" {
+		c.Header("Cache-Control", v)
+	}
+	c.JSON(http.StatusOK, body)
+}

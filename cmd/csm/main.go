@@ -1,0 +1,60 @@
+// Command csm is the Collector Stash Market platform: the HTTP API, the
+// background worker, migrations, importers, the demo catalogue and the
+// synthetic-catalogue generator. All wiring of adapters happens here.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// config is read from the environment; flags override where offered.
+type config struct {
+	DatabaseURL  string
+	RedisAddr    string
+	Addr         string
+	DataDir      string
+	ExtraOrigins string
+}
+
+func loadConfig() config {
+	return config{
+		DatabaseURL:  env("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"),
+		RedisAddr:    env("CSM_REDIS_ADDR", "127.0.0.1:56379"),
+		Addr:         env("CSM_ADDR", ":8000"),
+		DataDir:      env("CSM_DATA_DIR", "var"),
+		ExtraOrigins: os.Getenv("CORS_EXTRA_ORIGINS"),
+	}
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := loadConfig()
+	root := &cobra.Command{
+		Use:           "csm",
+		Short:         "Collector Stash Market: TCG catalogue, prices and card recognition",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(serveCmd(&cfg), workerCmd(&cfg), migrateCmd(&cfg), demoCmd(&cfg),
+		importCmd(&cfg), generateCmd(&cfg))
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "csm:", err)
+		os.Exit(1)
+	}
+}

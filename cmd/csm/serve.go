@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/collectorstash/csm/api"
+)
+
+func serveCmd(cfg *config) *cobra.Command {
+	var withWorker bool
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API (optionally with a worker in the same process)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := openDB(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			h := api.New(api.Config{
+				Catalog:      db,
+				Log:          slog.Default(),
+				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
+				StaticDir:    filepath.Join(cfg.DataDir, "static"),
+			})
+			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+			g, ctx := errgroup.WithContext(ctx)
+			g.Go(func() error {
+				slog.Info("api listening", "addr", cfg.Addr)
+				if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+					return fmt.Errorf("serve: %w", err)
+				}
+				return nil
+			})
+			g.Go(func() error {
+				<-ctx.Done()
+				sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				defer cancel()
+				slog.Info("api shutting down")
+				return srv.Shutdown(sctx)
+			})
+			if withWorker {
+				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
+			}
+			return g.Wait()
+		},
+	}
+	cmd.Flags().StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	cmd.Flags().BoolVar(&withWorker, "with-worker", false, "also run a worker in this process")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 2, "worker concurrency (with --with-worker)")
+	return cmd
+}

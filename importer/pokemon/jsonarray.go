@@ -1,0 +1,81 @@
+package pokemon
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/collectorstash/csm/importer"
+)
+
+// decodeArray decodes data, a JSON array, one element at a time into a fresh
+// T and calls fn with it and the 1-based line where the element starts.
+// Malformed JSON yields an importer.Errorf naming file and line.
+func decodeArray[T any](file string, data []byte, fn func(v *T, line int) error) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(file, data, 0, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return importer.Errorf(file, importer.LineAt(data, dec.InputOffset()), "expected a JSON array")
+	}
+	for dec.More() {
+		base := dec.InputOffset()
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return jsonError(file, data, base, err)
+		}
+		if err := fn(&v, importer.LineAt(data, valueStart(data, base))); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing ']'
+		return jsonError(file, data, dec.InputOffset(), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return importer.Errorf(file, importer.LineAt(data, dec.InputOffset()), "unexpected data after the JSON array")
+	}
+	return nil
+}
+
+// valueStart skips the separators (white space and one comma) that precede
+// the value the decoder will read next from offset off.
+func valueStart(data []byte, off int64) int64 {
+	for off < int64(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\r', '\n', ',':
+			off++
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+// jsonError turns a decoding error into an importer.Errorf with the line of
+// the failure. base is the decoder offset before the failing Decode call:
+// type-error offsets are relative to it, syntax-error offsets of a streaming
+// decoder are approximate, so those are recomputed over the whole input.
+func jsonError(file string, data []byte, base int64, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if field == "" {
+			field = "(value)"
+		}
+		return importer.Errorf(file, importer.LineAt(data, base+te.Offset), "field %s: cannot use JSON %s as %s", field, te.Value, te.Type)
+	}
+	var raw json.RawMessage
+	if uerr := json.Unmarshal(data, &raw); uerr != nil {
+		var se *json.SyntaxError
+		if errors.As(uerr, &se) {
+			return importer.Errorf(file, importer.LineAt(data, se.Offset), "invalid JSON: %v", se)
+		}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return importer.Errorf(file, importer.LineAt(data, int64(len(data))), "invalid JSON: unexpected end of input")
+	}
+	return importer.Errorf(file, importer.LineAt(data, base), "invalid JSON: %v", err)
+}

@@ -1,0 +1,286 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/generator"
+)
+
+// BulkReport says what a synthetic load wrote and how fast the points went in.
+type BulkReport struct {
+	Games, Sets, Cards, Variants int
+	Series                       int64
+	Points                       int64
+	PointsTook                   time.Duration
+	Took                         time.Duration
+}
+
+// PointsPerSecond is the price-point ingest rate.
+func (r BulkReport) PointsPerSecond() float64 {
+	if r.PointsTook <= 0 {
+		return 0
+	}
+	return float64(r.Points) / r.PointsTook.Seconds()
+}
+
+// LoadSynthetic writes the catalogue described by spec with COPY: games,
+// sets, cards, printings, variants and series first, then the price points
+// over `writers` parallel connections (disjoint series ranges, each streamed
+// in primary-key order), then the latest-price table and the counters.
+// Existing synthetic games are replaced.
+func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers int, progress catalog.Progress) (BulkReport, error) {
+	start := time.Now()
+	var rep BulkReport
+	if err := spec.Validate(); err != nil {
+		return rep, catalog.Errorf(catalog.EINVALID, "%v", err)
+	}
+	if progress == nil {
+		progress = catalog.NopProgress{}
+	}
+	if err := db.dropSynthetic(ctx); err != nil {
+		return rep, err
+	}
+	var base struct{ game, set, card, printing, variant, series int64 }
+	err := db.Pool.QueryRow(ctx, `SELECT
+		(SELECT coalesce(max(id), 0) FROM games), (SELECT coalesce(max(id), 0) FROM sets),
+		(SELECT coalesce(max(id), 0) FROM cards), (SELECT coalesce(max(id), 0) FROM printings),
+		(SELECT coalesce(max(id), 0) FROM variants), (SELECT coalesce(max(id), 0) FROM price_series)`).
+		Scan(&base.game, &base.set, &base.card, &base.printing, &base.variant, &base.series)
+	if err != nil {
+		return rep, wrap("bulk: bases", err, "")
+	}
+
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var rows [][]any
+		for g := 0; g < spec.Games; g++ {
+			gm := spec.GameAt(g)
+			rows = append(rows, []any{base.game + int64(g) + 1, gm.Slug, gm.Name})
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"games"}, []string{"id", "slug", "name"}, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("games: %w", err)
+		}
+		rows = rows[:0]
+		for i := 0; i < spec.Sets(); i++ {
+			st := spec.SetAt(i)
+			rows = append(rows, []any{base.set + int64(i) + 1, base.game + int64(st.Game) + 1, st.Code, st.Name, st.ReleaseDate, int32(st.Cards)})
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"sets"}, []string{"id", "game_id", "code", "name", "release_date", "total_cards"}, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("sets: %w", err)
+		}
+		// cards, printings, variants: streamed, one printing per card
+		type cardRow struct {
+			card generator.Card
+			game int
+			pos  int
+		}
+		cards := make(chan cardRow, 1024)
+		go func() {
+			defer close(cards)
+			global := 0
+			for i := 0; i < spec.Sets(); i++ {
+				st := spec.SetAt(i)
+				for j := 0; j < st.Cards; j++ {
+					select {
+					case cards <- cardRow{spec.CardAt(st, j, global), st.Game, j}:
+					case <-ctx.Done():
+						return
+					}
+					global++
+				}
+			}
+		}()
+		var all []cardRow
+		for c := range cards {
+			all = append(all, c)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cards"},
+			[]string{"id", "set_id", "game_id", "name", "collector_number", "rarity", "card_type", "position"},
+			pgx.CopyFromSlice(len(all), func(i int) ([]any, error) {
+				c := all[i]
+				return []any{base.card + int64(c.card.Index) + 1, base.set + int64(c.card.Set) + 1, base.game + int64(c.game) + 1,
+					c.card.Name, c.card.Number, c.card.Rarity, c.card.Type, int32(c.pos)}, nil
+			})); err != nil {
+			return fmt.Errorf("cards: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"printings"},
+			[]string{"id", "card_id", "language", "print_run", "collector_number"},
+			pgx.CopyFromSlice(len(all), func(i int) ([]any, error) {
+				c := all[i]
+				id := base.card + int64(c.card.Index) + 1
+				return []any{base.printing + int64(c.card.Index) + 1, id, "en", "unlimited", c.card.Number}, nil
+			})); err != nil {
+			return fmt.Errorf("printings: %w", err)
+		}
+		vpc := spec.VariantsPerCard
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"variants"},
+			[]string{"id", "printing_id", "card_id", "finish", "variant_label", "position"},
+			pgx.CopyFromSlice(len(all)*vpc, func(i int) ([]any, error) {
+				c := all[i/vpc]
+				k := i % vpc
+				label := "standard"
+				if k >= len(generator.Finishes) {
+					label = fmt.Sprintf("alt%d", k/len(generator.Finishes))
+				}
+				return []any{base.variant + int64(i) + 1, base.printing + int64(c.card.Index) + 1, base.card + int64(c.card.Index) + 1,
+					generator.Finishes[k%len(generator.Finishes)], label, int32(k)}, nil
+			})); err != nil {
+			return fmt.Errorf("variants: %w", err)
+		}
+		series := spec.Series()
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"price_series"},
+			[]string{"id", "variant_id", "source", "region", "price_type", "grading_company", "grade", "currency"},
+			pgx.CopyFromSlice(int(series), func(i int) ([]any, error) {
+				v, kind := spec.SeriesVariant(int64(i))
+				k := generator.SeriesKinds[kind]
+				return []any{base.series + int64(i) + 1, base.variant + int64(v) + 1, k.Source, k.Region, k.PriceType, k.Company, k.Grade, k.Currency}, nil
+			})); err != nil {
+			return fmt.Errorf("series: %w", err)
+		}
+		rep.Games, rep.Sets, rep.Cards, rep.Variants, rep.Series = spec.Games, spec.Sets(), len(all), len(all)*vpc, series
+		return nil
+	})
+	if err != nil {
+		return rep, wrap("bulk: catalogue", err, "")
+	}
+
+	// price points: parallel COPY over disjoint series ranges
+	if writers < 1 {
+		writers = 1
+	}
+	series := spec.Series()
+	latest := make([][]any, series)
+	var written atomic.Int64
+	var mu sync.Mutex
+	pstart := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	per := (series + int64(writers) - 1) / int64(writers)
+	for w := 0; w < writers; w++ {
+		from, to := int64(w)*per, min(int64(w+1)*per, series)
+		if from >= to {
+			continue
+		}
+		g.Go(func() error {
+			conn, err := db.Pool.Acquire(gctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Release()
+			src := newPointSource(gctx, spec, from, to, base.series, latest, &written, progress, &mu)
+			_, err = conn.Conn().CopyFrom(gctx, pgx.Identifier{"price_points"},
+				[]string{"series_id", "as_of", "amount_minor", "is_outlier"}, src)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return rep, wrap("bulk: points", err, "")
+	}
+	rep.Points = written.Load()
+	rep.PointsTook = time.Since(pstart)
+	progress.Finish()
+
+	var lrows [][]any
+	for _, r := range latest {
+		if r != nil {
+			lrows = append(lrows, r)
+		}
+	}
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"price_latest"}, []string{"series_id", "as_of", "amount_minor"}, pgx.CopyFromRows(lrows)); err != nil {
+			return fmt.Errorf("latest: %w", err)
+		}
+		_, err := tx.Exec(ctx, `UPDATE catalog_counters SET value = value + $1, updated_at = now() WHERE name = 'price_points'`, rep.Points)
+		return err
+	})
+	if err != nil {
+		return rep, wrap("bulk: latest", err, "")
+	}
+	if _, err := db.Pool.Exec(ctx, `SELECT setval(pg_get_serial_sequence('games', 'id'), (SELECT max(id) FROM games));
+		SELECT setval(pg_get_serial_sequence('price_series', 'id'), greatest((SELECT max(id) FROM price_series), 1));
+		ANALYZE games, sets, cards, printings, variants, price_series, price_latest`); err != nil {
+		return rep, wrap("bulk: sequences", err, "")
+	}
+	if err := db.RefreshCounters(ctx); err != nil {
+		return rep, err
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}
+
+// dropSynthetic removes earlier synthetic games with their points.
+func (db *DB) dropSynthetic(ctx context.Context) error {
+	_, err := db.Pool.Exec(ctx, `
+		DELETE FROM price_points WHERE series_id IN (
+			SELECT s.id FROM price_series s JOIN variants v ON v.id = s.variant_id
+			JOIN cards c ON c.id = v.card_id JOIN games g ON g.id = c.game_id WHERE g.slug LIKE 'synthetic-%');
+		UPDATE catalog_counters SET value = (SELECT count(*) FROM price_points) WHERE name = 'price_points'
+			AND EXISTS (SELECT 1 FROM games WHERE slug LIKE 'synthetic-%');
+		DELETE FROM games WHERE slug LIKE 'synthetic-%'`)
+	return wrap("bulk: drop synthetic", err, "")
+}
+
+// pointSource streams generated points into COPY without materialising them.
+type pointSource struct {
+	ch       chan generator.Point
+	cur      generator.Point
+	base     int64
+	latest   [][]any
+	written  *atomic.Int64
+	progress catalog.Progress
+	mu       *sync.Mutex
+	pending  int
+}
+
+func newPointSource(ctx context.Context, spec generator.Spec, from, to, base int64, latest [][]any, written *atomic.Int64, progress catalog.Progress, mu *sync.Mutex) *pointSource {
+	ch := make(chan generator.Point, 8192)
+	go func() {
+		defer close(ch)
+		spec.EachPoint(from, to, func(p generator.Point) bool {
+			select {
+			case ch <- p:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	return &pointSource{ch: ch, base: base, latest: latest, written: written, progress: progress, mu: mu}
+}
+
+func (s *pointSource) Next() bool {
+	p, ok := <-s.ch
+	if !ok {
+		s.flush()
+		return false
+	}
+	s.cur = p
+	if !p.IsOutlier {
+		s.latest[p.Series] = []any{s.base + p.Series + 1, p.AsOf, p.AmountMinor}
+	}
+	s.pending++
+	if s.pending == 100_000 {
+		s.flush()
+	}
+	return true
+}
+
+func (s *pointSource) flush() {
+	s.written.Add(int64(s.pending))
+	s.mu.Lock()
+	s.progress.Add(s.pending)
+	s.mu.Unlock()
+	s.pending = 0
+}
+
+func (s *pointSource) Values() ([]any, error) {
+	return []any{s.base + s.cur.Series + 1, s.cur.AsOf, s.cur.AmountMinor, s.cur.IsOutlier}, nil
+}
+
+func (s *pointSource) Err() error { return nil }

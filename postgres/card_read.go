@@ -1,0 +1,221 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// Card returns the full card: cross-refs, images, printings → variants →
+// latest non-outlier prices per series, in one round trip.
+func (db *DB) Card(ctx context.Context, id int64) (catalog.CardDetail, error) {
+	var c catalog.CardDetail
+	b := &pgx.Batch{}
+	b.Queue(`SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type,
+	                g.slug, g.name, s.id, s.code, s.name
+	         FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id
+	         WHERE c.id = $1`, id)
+	b.Queue(`SELECT source, external_id FROM external_ids WHERE card_id = $1
+	         ORDER BY variant_id NULLS FIRST, source, external_id`, id)
+	b.Queue(`SELECT url, source, width, height, format, is_placeholder FROM images
+	         WHERE card_id = $1 ORDER BY position, id`, id)
+	b.Queue(`SELECT p.id, p.language, p.print_run, p.collector_number, p.is_promo,
+	                v.id, v.finish, v.variant_label, v.print_rarity, v.is_ex, v.is_v,
+	                v.image_url, v.image_is_fallback
+	         FROM printings p JOIN variants v ON v.printing_id = p.id
+	         WHERE p.card_id = $1 ORDER BY p.position, p.id, v.position, v.id`, id)
+	b.Queue(`SELECT s.variant_id, s.source, s.region, s.price_type, s.grading_company, s.grade,
+	                s.currency, l.amount_minor, l.as_of
+	         FROM variants v JOIN price_series s ON s.variant_id = v.id
+	         JOIN price_latest l ON l.series_id = s.id
+	         WHERE v.card_id = $1
+	         ORDER BY s.region, s.source, s.price_type, s.grading_company, s.grade`, id)
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+
+	err := br.QueryRow().Scan(&c.ID, &c.Name, &c.CollectorNumber, &c.Rarity, &c.CardType,
+		&c.Game.Slug, &c.Game.Name, &c.Set.ID, &c.Set.Code, &c.Set.Name)
+	if err != nil {
+		return c, wrap("card", err, "Card not found")
+	}
+
+	// cross-references: card-level ids first, then variant-level ones
+	rows, err := br.Query()
+	if err != nil {
+		return c, wrap("card: xrefs", err, "")
+	}
+	var source, extID string
+	_, err = pgx.ForEachRow(rows, []any{&source, &extID}, func() error {
+		setXRef(&c.CrossRefs, source, extID)
+		return nil
+	})
+	if err != nil {
+		return c, wrap("card: xrefs", err, "")
+	}
+
+	rows, err = br.Query()
+	if err != nil {
+		return c, wrap("card: images", err, "")
+	}
+	c.Images, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.Image, error) {
+		var im catalog.Image
+		err := r.Scan(&im.URL, &im.Source, &im.Width, &im.Height, &im.Format, &im.IsPlaceholder)
+		return im, err
+	})
+	if err != nil {
+		return c, wrap("card: images", err, "")
+	}
+	if c.Images == nil {
+		c.Images = []catalog.Image{}
+	}
+
+	rows, err = br.Query()
+	if err != nil {
+		return c, wrap("card: printings", err, "")
+	}
+	c.Printings = []catalog.Printing{}
+	byVariant := map[int64]*catalog.Variant{}
+	var pr catalog.Printing
+	var v catalog.Variant
+	_, err = pgx.ForEachRow(rows, []any{&pr.ID, &pr.Language, &pr.PrintRun, &pr.CollectorNumber, &pr.IsPromo,
+		&v.ID, &v.Finish, &v.VariantLabel, &v.PrintRarity, &v.IsEx, &v.IsV, &v.ImageURL, &v.ImageIsFallback},
+		func() error {
+			if n := len(c.Printings); n == 0 || c.Printings[n-1].ID != pr.ID {
+				p := pr
+				p.Variants = []catalog.Variant{}
+				c.Printings = append(c.Printings, p)
+			}
+			last := &c.Printings[len(c.Printings)-1]
+			nv := v
+			nv.Prices = catalog.PriceBlocks{EU: []catalog.Price{}, US: []catalog.Price{}, Graded: []catalog.GradedPrice{}}
+			last.Variants = append(last.Variants, nv)
+			return nil
+		})
+	if err != nil {
+		return c, wrap("card: printings", err, "")
+	}
+	for i := range c.Printings {
+		for j := range c.Printings[i].Variants {
+			vv := &c.Printings[i].Variants[j]
+			byVariant[vv.ID] = vv
+		}
+	}
+
+	rows, err = br.Query()
+	if err != nil {
+		return c, wrap("card: prices", err, "")
+	}
+	var (
+		variantID            int64
+		region, priceType    string
+		company, grade, curr string
+		amount               int64
+		asOf                 time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&variantID, &source, &region, &priceType, &company, &grade, &curr, &amount, &asOf},
+		func() error {
+			vv := byVariant[variantID]
+			if vv == nil {
+				return nil
+			}
+			day := asOf.Format(dateFmt)
+			switch region {
+			case catalog.RegionEU:
+				vv.Prices.EU = append(vv.Prices.EU, catalog.Price{Source: source, PriceType: priceType, Currency: curr, Amount: minorToAmount(amount), AsOf: day})
+			case catalog.RegionUS:
+				vv.Prices.US = append(vv.Prices.US, catalog.Price{Source: source, PriceType: priceType, Currency: curr, Amount: minorToAmount(amount), AsOf: day})
+			case catalog.RegionGraded:
+				vv.Prices.Graded = append(vv.Prices.Graded, catalog.GradedPrice{Source: source, GradingCompany: company, Grade: grade, Currency: curr, Amount: minorToAmount(amount), AsOf: day})
+			}
+			return nil
+		})
+	if err != nil {
+		return c, wrap("card: prices", err, "")
+	}
+	return c, nil
+}
+
+// minorToAmount converts cents to a decimal amount for JSON.
+func minorToAmount(m int64) float64 { return float64(m) / 100 }
+
+// History returns one variant's series of one region over the last q.Days days.
+func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
+	var variantID int64
+	err := db.Pool.QueryRow(ctx, `
+		SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
+		WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
+		ORDER BY p.position, p.id, v.position, v.id LIMIT 1`, q.CardID, q.VariantID).Scan(&variantID)
+	if err != nil {
+		if err == pgx.ErrNoRows {
+			var exists bool
+			if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cards WHERE id = $1)`, q.CardID).Scan(&exists); err != nil {
+				return nil, wrap("history", err, "")
+			}
+			if !exists {
+				return nil, catalog.Errorf(catalog.ENOTFOUND, "Card not found")
+			}
+			if q.VariantID != 0 {
+				return nil, catalog.Errorf(catalog.ENOTFOUND, "Variant not found")
+			}
+			return []catalog.HistoryPoint{}, nil
+		}
+		return nil, wrap("history", err, "")
+	}
+	since := q.Today.AddDate(0, 0, -q.Days)
+	rows, err := db.Pool.Query(ctx, `
+		SELECT p.as_of, p.amount_minor, s.source, s.price_type
+		FROM price_series s JOIN price_points p ON p.series_id = s.id
+		WHERE s.variant_id = $1 AND s.region = $2 AND p.as_of > $3 AND p.as_of <= $4 AND NOT p.is_outlier
+		ORDER BY p.as_of, s.source, s.price_type`, variantID, q.Region, since, q.Today)
+	if err != nil {
+		return nil, wrap("history: points", err, "")
+	}
+	points, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.HistoryPoint, error) {
+		var hp catalog.HistoryPoint
+		var d time.Time
+		var m int64
+		err := r.Scan(&d, &m, &hp.Source, &hp.PriceType)
+		hp.Date, hp.Amount = d.Format(dateFmt), minorToAmount(m)
+		return hp, err
+	})
+	if points == nil {
+		points = []catalog.HistoryPoint{}
+	}
+	return points, wrap("history: points", err, "")
+}
+
+// setXRef fills the first id seen per source into refs.
+func setXRef(refs *catalog.CrossRefs, source, id string) {
+	num := func(dst **int64) {
+		if *dst != nil {
+			return
+		}
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			*dst = &n
+		}
+	}
+	str := func(dst **string) {
+		if *dst == nil {
+			v := id
+			*dst = &v
+		}
+	}
+	switch source {
+	case catalog.XRefCardmarket:
+		num(&refs.CardmarketProductID)
+	case catalog.XRefTCGplayer:
+		num(&refs.TCGplayerProductID)
+	case catalog.XRefPricecharting:
+		num(&refs.PricechartingID)
+	case catalog.XRefYGOProDeck:
+		num(&refs.YGOProDeckID)
+	case catalog.XRefMTGJSON:
+		str(&refs.MTGJSONUUID)
+	case catalog.XRefScryfall:
+		str(&refs.ScryfallID)
+	}
+}

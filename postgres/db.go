@@ -1,0 +1,116 @@
+// Package postgres is the PostgreSQL (+ pgvector) adapter: it implements the
+// catalog interfaces on a pgx connection pool and migrates the schema.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/puddle/v2"
+	"github.com/pressly/goose/v3"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/migrations"
+)
+
+// DB is the Postgres store.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+var (
+	_ catalog.Reader        = (*DB)(nil)
+	_ catalog.CatalogWriter = (*DB)(nil)
+	_ catalog.PriceWriter   = (*DB)(nil)
+)
+
+// Open connects a pool to url (a postgres:// URL; search_path may be set in it).
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Pool.Ping(ctx); err != nil {
+		return catalog.Unavailable(err)
+	}
+	return nil
+}
+
+// Migrate applies every pending migration.
+func (db *DB) Migrate(ctx context.Context) error {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	return migrate(ctx, sqlDB)
+}
+
+func migrate(ctx context.Context, sqlDB *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("migrate: provider: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: up: %w", err)
+	}
+	for _, r := range res {
+		slog.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
+
+// wrap turns driver errors into application errors: connection failures
+// become EUNAVAILABLE, missing rows ENOTFOUND with msg.
+func wrap(op string, err error, notFound string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) && notFound != "" {
+		return catalog.Errorf(catalog.ENOTFOUND, "%s", notFound)
+	}
+	var ae *catalog.Error
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 57P01 admin shutdown, 53300 too many connections, 08* connection.
+		if pgErr.Code == "57P01" || pgErr.Code == "53300" || pgErr.Code[:2] == "08" {
+			return fmt.Errorf("%s: %w", op, catalog.Unavailable(err))
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if isConnErr(err) {
+		return fmt.Errorf("%s: %w", op, catalog.Unavailable(err))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isConnErr reports errors that mean the server could not be reached.
+func isConnErr(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, puddle.ErrClosedPool) ||
+		pgconn.Timeout(err)
+}

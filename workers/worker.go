@@ -1,0 +1,78 @@
+// Package workers runs the platform's background jobs on asynq (Redis): one
+// TypeX constant, NewXTask constructor and handler per task, a worker process
+// that serves them with configurable concurrency, and the periodic schedule.
+package workers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+)
+
+// Config configures a worker process.
+type Config struct {
+	Redis       asynq.RedisConnOpt
+	Concurrency int
+	Log         *slog.Logger
+	// Handlers maps task types to their handlers (wired in main).
+	Handlers map[string]asynq.Handler
+	// Schedule maps cron specs to tasks enqueued periodically.
+	Schedule map[string]*asynq.Task
+}
+
+// Run serves tasks until ctx is cancelled, then shuts down gracefully:
+// in-flight tasks finish or are handed back to the queue for a retry.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 1
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := asynq.NewServer(cfg.Redis, asynq.Config{
+		Concurrency: cfg.Concurrency,
+		Queues:      map[string]int{"scans": 6, "default": 3, "low": 1},
+		Logger:      slogAdapter{log},
+	})
+	mux := asynq.NewServeMux()
+	for typ, h := range cfg.Handlers {
+		mux.Handle(typ, h)
+	}
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("worker: start: %w", err)
+	}
+	var sched *asynq.Scheduler
+	if len(cfg.Schedule) > 0 {
+		sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{log}})
+		for spec, task := range cfg.Schedule {
+			if _, err := sched.Register(spec, task); err != nil {
+				srv.Shutdown()
+				return fmt.Errorf("worker: schedule %s: %w", spec, err)
+			}
+		}
+		if err := sched.Start(); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("worker: scheduler: %w", err)
+		}
+	}
+	log.Info("worker started", "concurrency", cfg.Concurrency, "tasks", len(cfg.Handlers))
+	<-ctx.Done()
+	if sched != nil {
+		sched.Shutdown()
+	}
+	srv.Shutdown()
+	log.Info("worker stopped")
+	return nil
+}
+
+// slogAdapter makes asynq log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }
