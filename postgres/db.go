@@ -74,7 +74,7 @@ func migrate(ctx context.Context, sqlDB *sql.DB) error {
 		return fmt.Errorf("migrate: up: %w", err)
 	}
 	for _, r := range res {
-		slog.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		slog.Debug("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
 	}
 	return nil
 }

@@ -193,8 +193,8 @@ func resolveRefs(ctx context.Context, tx pgx.Tx, prices []catalog.ImportPrice) (
 				b.Queue(`SELECT coalesce(
 					(SELECT v.id FROM variants v WHERE v.id = e.variant_id AND ($3 = '' OR v.finish = $3)),
 					(SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
-					 WHERE v.card_id = e.card_id AND ($3 = '' OR v.finish = $3)
-					 ORDER BY p.position, p.id, v.position, v.id LIMIT 1))
+					 WHERE v.card_id = e.card_id AND ($3 = '' OR v.finish = $3 OR ($3 = 'foil' AND v.finish LIKE '%foil'))
+					 ORDER BY (v.finish = $3) DESC, (v.finish = 'reverse_holofoil') DESC, p.position, p.id, v.position, v.id LIMIT 1))
 					FROM external_ids e WHERE e.source = $1 AND e.external_id = $2`, k.a, k.b, k.finish)
 			case 'c':
 				b.Queue(`SELECT v.id FROM cards c

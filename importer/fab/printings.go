@@ -36,7 +36,14 @@ type builder struct {
 	sets    *setIndex
 	codes   codes
 	byCode  map[string]*setBuild
-	tcgUsed map[string]bool
+	tcg     map[string][]tcgRef // TCGplayer product id → rows carrying it
+	tcgIDs  []string            // TCGplayer ids in order of first appearance
+}
+
+// tcgRef is where a row carrying a TCGplayer product id went.
+type tcgRef struct {
+	card              *cardBuild
+	printing, variant int
 }
 
 type setBuild struct {
@@ -146,7 +153,7 @@ func (b *builder) add(t *table, rec record) error {
 		if isBackFace(t.get(rec, colImageURL)) {
 			// The back of a double-faced printing listed as its own row:
 			// the same physical card, so the same variant.
-			b.addTCGplayer(&p.Variants[vi], tcg)
+			b.addTCGplayer(tcg, tcgRef{cb, pi, vi})
 			return nil
 		}
 		// Distinct art under identical codes (MPG112 -A/-B/-C, MST158
@@ -161,7 +168,7 @@ func (b *builder) add(t *table, rec record) error {
 	cb.variants[pi][vk] = len(p.Variants)
 	cb.foilOrder[pi] = append(cb.foilOrder[pi], b.codes.foilings.order[fc])
 	p.Variants = append(p.Variants, catalog.ImportVariant{Finish: vk.finish, Label: vk.label, PrintRarity: rarity})
-	b.addTCGplayer(&p.Variants[len(p.Variants)-1], tcg)
+	b.addTCGplayer(tcg, tcgRef{cb, pi, len(p.Variants) - 1})
 	return nil
 }
 
@@ -192,15 +199,41 @@ func (b *builder) label(cell string) (string, error) {
 	return strings.Join(parts, "+"), nil
 }
 
-// addTCGplayer attaches TCGplayer product id to v unless an earlier variant
-// holds it: external ids are unique per source, and the faces of a
-// double-faced card share one product.
-func (b *builder) addTCGplayer(v *catalog.ImportVariant, id string) {
-	if id == "" || b.tcgUsed[id] {
+// addTCGplayer records that a row carrying TCGplayer product id went to ref.
+func (b *builder) addTCGplayer(id string, ref tcgRef) {
+	if id == "" {
 		return
 	}
-	b.tcgUsed[id] = true
-	v.XRefs = append(v.XRefs, catalog.XRef{Source: catalog.XRefTCGplayer, ID: id})
+	if _, seen := b.tcg[id]; !seen {
+		b.tcgIDs = append(b.tcgIDs, id)
+	}
+	b.tcg[id] = append(b.tcg[id], ref)
+}
+
+// linkTCGplayer attaches each TCGplayer product id once. A TCGplayer product
+// is usually a card with its editions and foilings as sub-types, so an id
+// carried by several variants of one card goes on the card (prices then pick
+// the variant by finish), an id carried by one variant only on that variant.
+// External ids are unique per source: an id shared by several cards (the two
+// faces of DTD005, some token pairs) stays with the first card in file order.
+func (b *builder) linkTCGplayer() {
+	for _, id := range b.tcgIDs {
+		refs := b.tcg[id]
+		owner := refs[0]
+		x := catalog.XRef{Source: catalog.XRefTCGplayer, ID: id}
+		single := true
+		for _, r := range refs[1:] {
+			if r.card == owner.card && (r.printing != owner.printing || r.variant != owner.variant) {
+				single = false
+			}
+		}
+		if single {
+			v := &owner.card.card.Printings[owner.printing].Variants[owner.variant]
+			v.XRefs = append(v.XRefs, x)
+		} else {
+			owner.card.card.XRefs = append(owner.card.card.XRefs, x)
+		}
+	}
 }
 
 // isBackFace reports whether an image URL shows the back of a double-faced
@@ -212,12 +245,13 @@ func isBackFace(url string) bool {
 // result returns the sets in set.csv order, cards by number then name,
 // printings in edition.csv order and variants in foiling.csv order.
 func (b *builder) result() []catalog.ImportSet {
+	b.linkTCGplayer()
 	out := make([]catalog.ImportSet, 0, len(b.byCode))
 	for _, sb := range b.byCode {
 		s := sb.set
 		s.ReleaseDate = b.sets.release[s.Code]
-		s.IsPromo = s.ReleaseDate == "" || b.sets.undated[s.Code] ||
-			strings.Contains(strings.ToLower(s.Name), "promo")
+		// Promo series (FAB, LGS, GEM, …) are ongoing and carry no date.
+		s.IsPromo = s.ReleaseDate == "" || strings.Contains(strings.ToLower(s.Name), "promo")
 		slices.SortStableFunc(sb.keys, func(x, y cardKey) int {
 			return cmp.Or(cmp.Compare(x.number, y.number), cmp.Compare(x.name, y.name))
 		})

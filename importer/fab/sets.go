@@ -21,7 +21,6 @@ type setIndex struct {
 	order     map[string]int    // code → row of its first appearance in set.csv
 	printing  map[string]string // set-printing Unique ID → set Unique ID
 	release   map[string]string // code → earliest release date (YYYY-MM-DD)
-	undated   map[string]bool   // code → some set printing has no release date
 }
 
 // readSets parses set.csv and set-printing.csv.
@@ -36,7 +35,6 @@ func readSets(setData, printingData []byte) (*setIndex, error) {
 		order:     map[string]int{},
 		printing:  map[string]string{},
 		release:   map[string]string{},
-		undated:   map[string]bool{},
 	}
 	for i, rec := range st.rows {
 		r := setRow{uid: st.get(rec, "Unique ID"), code: st.get(rec, "Identifier"), name: st.get(rec, "Name")}
@@ -79,9 +77,7 @@ func readSets(setData, printingData []byte) (*setIndex, error) {
 		if err != nil {
 			return nil, importer.Errorf(SetPrintingFile, rec.line, "Initial Release Date: %v", err)
 		}
-		if date == "" {
-			idx.undated[s.code] = true
-		} else if cur := idx.release[s.code]; cur == "" || date < cur {
+		if cur := idx.release[s.code]; date != "" && (cur == "" || date < cur) {
 			idx.release[s.code] = date
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 
 	"github.com/collectorstash/csm/importer"
 )
@@ -65,7 +66,11 @@ func jsonError(file string, data []byte, base int64, err error) error {
 		if field == "" {
 			field = "(value)"
 		}
-		return importer.Errorf(file, importer.LineAt(data, base+te.Offset), "field %s: cannot use JSON %s as %s", field, te.Value, te.Type)
+		off := base + te.Offset
+		if te.Offset == 0 { // from an UnmarshalJSON method: the value's start
+			off = valueStart(data, base)
+		}
+		return importer.Errorf(file, importer.LineAt(data, off), "field %s: expected %s, got JSON %s", field, jsonKind(te.Type), te.Value)
 	}
 	var raw json.RawMessage
 	if uerr := json.Unmarshal(data, &raw); uerr != nil {
@@ -78,4 +83,27 @@ func jsonError(file string, data []byte, base int64, err error) error {
 		return importer.Errorf(file, importer.LineAt(data, int64(len(data))), "invalid JSON: unexpected end of input")
 	}
 	return importer.Errorf(file, importer.LineAt(data, base), "invalid JSON: %v", err)
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
 }

@@ -41,6 +41,7 @@ func checkResult(t *testing.T, out []catalog.ImportPrice, st Stats, err error, r
 		require.Equal(t, st.Rows, st.Prices+st.Skipped+st.Duplicates)
 	} else {
 		require.LessOrEqual(t, st.Skipped+st.Duplicates, st.Rows)
+		require.GreaterOrEqual(t, st.Prices, st.Rows-st.Skipped-st.Duplicates) // one or more per kept row
 	}
 	for _, p := range out {
 		require.Positive(t, p.AmountMinor)

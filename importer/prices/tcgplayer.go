@@ -91,10 +91,12 @@ func parseTCGplayerDaily(file string, r io.Reader) ([]catalog.ImportPrice, Stats
 	return out, st, nil
 }
 
-// tcgplayerKey identifies one series on one day.
+// tcgplayerKey identifies one series on one day: the resolved card or
+// sealed product key and the date.
 type tcgplayerKey struct {
-	set, typ, name string
-	asOf           time.Time
+	card   catalog.CardKey
+	sealed catalog.SealedKey
+	asOf   time.Time
 }
 
 // tcgplayerRow validates one data row and maps it. ok is false for rows that
@@ -161,7 +163,13 @@ func tcgplayerRow(rec []string, cols map[string]int) (p catalog.ImportPrice, key
 		AmountMinor: amount,
 		AsOf:        end,
 	}
-	return p, tcgplayerKey{set: set, typ: typ, name: name, asOf: end}, fixed, true, nil
+	key = tcgplayerKey{asOf: end}
+	if ref.Card != nil {
+		key.card = *ref.Card
+	} else {
+		key.sealed = *ref.Sealed
+	}
+	return p, key, fixed, true, nil
 }
 
 // hasColumn reports whether the header named column name.

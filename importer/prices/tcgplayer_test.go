@@ -126,7 +126,7 @@ func TestParseTCGplayerDailyDuplicates(t *testing.T) {
 	in := tcgplayerHeader +
 		"SV01,Card,3M,Gardevoir ex 245,2025-04-20,2025-04-22,2025-07-24 16:01:39,49.73,12\n" +
 		"SV01,Card,3M,Gardevoir ex 245,2025-04-21,2025-04-23,2025-07-24 16:01:39,49.70,3\n" +
-		"SV01,Card,1M,Gardevoir ex 245,2025-04-21,2025-04-22,2025-07-25 16:01:39,50.01,12\n" + // same series and day as line 2
+		"sv1,Card,1M,Gardevoir ex 0245,2025-04-21,2025-04-22,2025-07-25 16:01:39,50.01,12\n" + // same series and day as line 2
 		"SV01,Booster Box,3M,Base Set,2025-04-20,2025-04-22,2025-07-24 16:01:39,194.71,2\n" + // other series, same day
 		"SV01,Card,3M,Gardevoir ex 245,2025-04-20,2025-04-22,2025-07-26 16:01:39,0.0,0\n" // no price: does not supersede
 	out, st, err := ParseTCGplayerDaily("daily.csv", strings.NewReader(in))

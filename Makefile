@@ -1,0 +1,61 @@
+# Collector Stash Market — everything runs inside a Debian 13 toolbox (a
+# chroot built once by scripts/toolbox.sh, kept outside the checkout), so the
+# host needs only Go, make and root. See README.md.
+
+SHELL      := /bin/bash
+TOOLBOX    := scripts/toolbox.sh
+IN         := $(TOOLBOX) exec
+ADDR       ?= :8000
+DATASETS   ?=
+GO_TEST    ?= -count=1 -p 2 -timeout 30m
+FUZZTIME   ?= 10s
+
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue clean
+
+all: build
+
+toolbox:                     ## build the Debian 13 rootfs once (cached by package list)
+	@$(TOOLBOX) ensure
+
+services: toolbox            ## start Postgres 17 + pgvector (:55432) and Redis (:56379)
+	@$(TOOLBOX) services-up
+
+stop:                        ## stop the services
+	@$(TOOLBOX) services-down
+
+deps:                        ## download Go modules on the host (the toolbox has no HTTPS)
+	@go mod download
+
+build: toolbox deps          ## build bin/csm inside the toolbox
+	@$(IN) go build -o bin/csm ./cmd/csm
+
+run: services build          ## migrate, load the demo catalogue (or DATASETS=path), serve :8000 with a worker
+	@$(IN) bin/csm migrate
+	@$(IN) bin/csm demo
+	@if [ -n "$(DATASETS)" ]; then $(IN) bin/csm import all "$(abspath $(DATASETS))"; fi
+	@echo
+	@echo "  API         http://localhost:8000/api/v2/stats"
+	@echo "  Games       http://localhost:8000/api/v2/games"
+	@echo "  Card        http://localhost:8000/api/v2/cards/441076"
+	@echo "  Health      http://localhost:8000/health"
+	@echo
+	@CSM_ADDR=$(ADDR) $(IN) bin/csm serve --with-worker
+
+vet: toolbox deps
+	@$(IN) go vet ./...
+
+test: services deps vet      ## every test, against the real services
+	@$(IN) go test $(GO_TEST) ./...
+
+fuzz: services deps          ## run every fuzz target for FUZZTIME each
+	@for pkg in $$(go list ./...); do \
+	  for f in $$(go test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(IN) go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; done
+
+BENCH_POINTS ?= 50000000
+bench-catalogue: services build  ## ingest rate at BENCH_POINTS points, then API latency vs hello-world
+	@CSM_BENCH_POINTS=$(BENCH_POINTS) $(IN) go run ./cmd/bench-catalogue
+
+clean:
+	rm -rf bin
