@@ -128,7 +128,7 @@ func card(e entry, promo bool) catalog.ImportCard {
 	if promo || foilOnly[rarity] {
 		finishes = []string{"foil"}
 	}
-	for _, lang := range languages(e.card) {
+	for _, lang := range languages(e) {
 		p := catalog.ImportPrinting{
 			Language:        lang,
 			PrintRun:        "unlimited",
@@ -143,27 +143,27 @@ func card(e entry, promo bool) catalog.ImportCard {
 	return c
 }
 
-// languages lists the languages a card has a name in, English first.
-func languages(c *yCard) []string {
+// languages lists the languages a variant is printed in, English first: the
+// languages the card has a name in and the variant a printed number for.
+// English is always there (the card's name is English); a variant without
+// numbers (a tournament prize) is English only.
+func languages(e entry) []string {
 	var langs []string
-	for lang, l := range c.Languages {
-		lang = strings.ToLower(strings.TrimSpace(lang))
-		if lang != "en" && lang != "" && strings.TrimSpace(l.Name) != "" {
-			langs = append(langs, lang)
+	for lang, l := range e.card.Languages {
+		if lang == "en" || strings.TrimSpace(l.Name) == "" || strings.TrimSpace(e.v.Ravensburger[lang]) == "" {
+			continue
 		}
+		langs = append(langs, lang)
 	}
 	slices.Sort(langs)
-	langs = slices.Compact(langs)
 	return append([]string{"en"}, langs...)
 }
 
 // printedAs returns the number printed on the card in lang: Ravensburger's
-// number for that language, else the English one, else the set number.
+// number for that language, else the set number.
 func printedAs(e entry, lang string) string {
-	for _, l := range []string{lang, "en"} {
-		if n := strings.TrimSpace(e.v.Ravensburger[l]); n != "" {
-			return n
-		}
+	if n := strings.TrimSpace(e.v.Ravensburger[lang]); n != "" {
+		return n
 	}
 	return e.number
 }

@@ -9,9 +9,10 @@
 // The catalogue model: every variant is an ImportCard of the set it is printed
 // in, keyed by that set, its number ("1", "4a", "24A") and the English name
 // with title ("Ariel - On Human Legs"). Enchanted, epic and iconic versions
-// carry numbers of their own, so they are cards of their own. Each language the
-// card has a name in is a printing (English first), numbered as Ravensburger
-// prints it ("1/204 EN 1", "1/204 FR 1"). Variants are finishes: booster-set
+// carry numbers of their own, so they are cards of their own. English is
+// always a printing; each further language the card has a name in and the
+// variant a Ravensburger number for is another, numbered as printed ("1/204
+// EN 1", "1/204 FR 1"). Variants are finishes: booster-set
 // cards exist as "normal" and "foil"; enchanted, epic and iconic cards and
 // promos only as "foil". The data carries neither release dates nor images the
 // API can serve.
