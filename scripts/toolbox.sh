@@ -81,6 +81,15 @@ ensure() {
   bind "$gomodcache" "$root/gomod"
   bind "$gocache" "$root/gocache"
   bind "$here" "$root$here"
+  # the shared datasets beside the checkout, and any CSM_BIND paths (colon
+  # separated, e.g. a DATASETS folder), appear at the same path inside
+  local extra p
+  extra="${CSM_BIND:-}"
+  [ -d "$here/../shared" ] && extra="$(cd "$here/../shared" && pwd):$extra"
+  IFS=: read -ra paths <<<"$extra"
+  for p in "${paths[@]}"; do
+    [ -n "$p" ] && [ -e "$p" ] && bind "$p" "$root$p"
+  done
   chmod 1777 "$root/tmp"
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -40,10 +41,8 @@ func New(t testing.TB) (*postgres.DB, string) {
 	require.NoError(t, err, "postgres must be running (make services)")
 	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
 	require.NoError(t, err)
-	_, err = admin.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-	if err != nil { // concurrent creators race on the extension; it exists now
-		t.Logf("pg_trgm: %v", err)
-	}
+	extOnce.Do(func() { extErr = createExtensions(ctx, admin) })
+	require.NoError(t, extErr)
 	require.NoError(t, admin.Close(ctx))
 
 	u := SchemaURL(t, schema)
@@ -59,6 +58,26 @@ func New(t testing.TB) (*postgres.DB, string) {
 		}
 	})
 	return db, u
+}
+
+var (
+	extOnce sync.Once
+	extErr  error
+)
+
+// createExtensions installs the extensions in public once, serialised across
+// test processes by an advisory lock (concurrent CREATE EXTENSION races).
+func createExtensions(ctx context.Context, c *pgx.Conn) error {
+	if _, err := c.Exec(ctx, "SELECT pg_advisory_lock(715593)"); err != nil {
+		return err
+	}
+	defer c.Exec(ctx, "SELECT pg_advisory_unlock(715593)") //nolint:errcheck
+	for _, e := range []string{"pg_trgm", "vector"} {
+		if _, err := c.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+e+" WITH SCHEMA public"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SchemaURL returns the server URL with search_path set to schema, public.
