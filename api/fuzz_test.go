@@ -19,7 +19,7 @@ type fakeReader struct{}
 
 var _ catalog.Reader = fakeReader{}
 
-func (fakeReader) Stats(context.Context) (catalog.Stats, error) { return catalog.Stats{}, nil }
+func (fakeReader) Stats(context.Context) (catalog.Stats, error)  { return catalog.Stats{}, nil }
 func (fakeReader) Games(context.Context) ([]catalog.Game, error) { return []catalog.Game{}, nil }
 func (fakeReader) Game(_ context.Context, slug string, _ catalog.Page) (catalog.Game, []catalog.Set, int64, error) {
 	if slug != "pokemon" {

@@ -23,6 +23,10 @@ type Config struct {
 	ExtraOrigins []string
 	// StaticDir serves /static (card images, scans); "" = not served.
 	StaticDir string
+	// CacheTTL keeps v2 responses in memory this long (≤ their max-age);
+	// 0 disables the response cache. CacheSize bounds its entries.
+	CacheTTL  time.Duration
+	CacheSize int
 }
 
 // Server is the HTTP API.
@@ -52,6 +56,12 @@ func New(cfg Config) http.Handler {
 	r.GET("/api/health", s.health)
 
 	v2 := r.Group("/api/v2")
+	if cfg.CacheTTL > 0 {
+		if cfg.CacheSize <= 0 {
+			cfg.CacheSize = 50_000
+		}
+		v2.Use(newRespCache(cfg.CacheSize, cfg.CacheTTL).middleware())
+	}
 	v2.GET("/stats", cache(300), s.stats)
 	v2.GET("/games", cache(300), s.games)
 	v2.GET("/games/:slug", cache(300), s.game)

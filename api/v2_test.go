@@ -197,11 +197,11 @@ func TestV2Validation(t *testing.T) {
 		"/api/v2/games/pokemon?page=0&size=x": {
 			{[]string{"query", "page"}, "ensure this value is greater than or equal to 1", "value_error.number.not_ge"},
 			{[]string{"query", "size"}, "value is not a valid integer", "type_error.integer"}},
-		"/api/v2/sets/1043?size=251":                {{[]string{"query", "size"}, "ensure this value is less than or equal to 250", "value_error.number.not_le"}},
-		"/api/v2/sets/abc":                          {{[]string{"path", "id"}, "value is not a valid integer", "type_error.integer"}},
-		"/api/v2/cards?name=x&limit=0":              {{[]string{"query", "limit"}, "ensure this value is greater than or equal to 1", "value_error.number.not_ge"}},
-		"/api/v2/cards/99999999999999999999":        {{[]string{"path", "id"}, "value is not a valid integer", "type_error.integer"}},
-		"/api/v2/cards/441076/history?days=3651":    {{[]string{"query", "days"}, "ensure this value is less than or equal to 3650", "value_error.number.not_le"}},
+		"/api/v2/sets/1043?size=251":               {{[]string{"query", "size"}, "ensure this value is less than or equal to 250", "value_error.number.not_le"}},
+		"/api/v2/sets/abc":                         {{[]string{"path", "id"}, "value is not a valid integer", "type_error.integer"}},
+		"/api/v2/cards?name=x&limit=0":             {{[]string{"query", "limit"}, "ensure this value is greater than or equal to 1", "value_error.number.not_ge"}},
+		"/api/v2/cards/99999999999999999999":       {{[]string{"path", "id"}, "value is not a valid integer", "type_error.integer"}},
+		"/api/v2/cards/441076/history?days=3651":   {{[]string{"query", "days"}, "ensure this value is less than or equal to 3650", "value_error.number.not_le"}},
 		"/api/v2/cards/441076/history?region=mars": {{[]string{"query", "region"}, "value is not a valid enumeration member; permitted: 'eu', 'us', 'jp', 'global'", "type_error.enum"}},
 	} {
 		var body struct {

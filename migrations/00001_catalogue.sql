@@ -88,14 +88,15 @@ CREATE TABLE images (
     UNIQUE (card_id, url)
 );
 
--- One row per upstream identifier: (source, id) → card (and variant where the
--- id names one finish). Price importers resolve through it.
+-- Upstream identifiers: (source, id) → card (and variant where the id names
+-- one finish). One id may name several v2 cards (a Yu-Gi-Oh! passcode is
+-- printed in many sets). Price importers resolve through it.
 CREATE TABLE external_ids (
     source      text NOT NULL,
     external_id text NOT NULL,
     card_id     bigint NOT NULL REFERENCES cards ON DELETE CASCADE,
     variant_id  bigint REFERENCES variants ON DELETE CASCADE,
-    PRIMARY KEY (source, external_id)
+    PRIMARY KEY (source, external_id, card_id)
 );
 CREATE INDEX external_ids_card ON external_ids (card_id);
 

@@ -108,7 +108,7 @@ func queueCard(b *pgx.Batch, gameID, setID int64, pos int, c catalog.ImportCard,
 					JOIN cards c ON c.id = p.card_id
 					WHERE c.set_id = $1 AND c.collector_number = $2 AND c.name = $3 AND p.language = $4
 					  AND p.print_run = $5 AND v.finish = $8 AND v.variant_label = $9
-					ON CONFLICT (source, external_id) DO UPDATE SET card_id = EXCLUDED.card_id, variant_id = EXCLUDED.variant_id`,
+					ON CONFLICT (source, external_id, card_id) DO UPDATE SET variant_id = EXCLUDED.variant_id`,
 					setID, c.CollectorNumber, c.Name, lang, p.PrintRun, x.Source, x.ID, v.Finish, v.Label)
 			}
 		}
@@ -125,7 +125,7 @@ func queueCard(b *pgx.Batch, gameID, setID int64, pos int, c catalog.ImportCard,
 	for _, x := range c.XRefs {
 		b.Queue(`INSERT INTO external_ids (source, external_id, card_id)
 			SELECT $4, $5, id FROM cards WHERE set_id = $1 AND collector_number = $2 AND name = $3
-			ON CONFLICT (source, external_id) DO UPDATE SET card_id = EXCLUDED.card_id, variant_id = NULL`,
+			ON CONFLICT (source, external_id, card_id) DO NOTHING`,
 			setID, c.CollectorNumber, c.Name, x.Source, x.ID)
 	}
 }

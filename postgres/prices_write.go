@@ -195,13 +195,14 @@ func resolveRefs(ctx context.Context, tx pgx.Tx, prices []catalog.ImportPrice) (
 					(SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
 					 WHERE v.card_id = e.card_id AND ($3 = '' OR v.finish = $3 OR ($3 = 'foil' AND v.finish LIKE '%foil'))
 					 ORDER BY (v.finish = $3) DESC, (v.finish = 'reverse_holofoil') DESC, p.position, p.id, v.position, v.id LIMIT 1))
-					FROM external_ids e WHERE e.source = $1 AND e.external_id = $2`, k.a, k.b, k.finish)
+					FROM external_ids e WHERE e.source = $1 AND e.external_id = $2
+					ORDER BY e.variant_id NULLS LAST, e.card_id LIMIT 1`, k.a, k.b, k.finish)
 			case 'c':
 				b.Queue(`SELECT v.id FROM cards c
 					JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id
 					JOIN variants v ON v.card_id = c.id JOIN printings p ON p.id = v.printing_id
 					WHERE (g.slug = $1 OR $1 = ANY(g.aliases)) AND lower(s.code) = lower($2)
-					  AND c.collector_number = $3 AND lower(c.name) = lower($4)
+					  AND (c.collector_number = $3 OR split_part(c.collector_number, '/', 1) = $3) AND lower(c.name) = lower($4)
 					ORDER BY (v.finish = $5) DESC, p.position, p.id, v.position, v.id LIMIT 1`,
 					k.a, k.b, k.c, k.d, k.finish)
 			case 's':

@@ -105,11 +105,14 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	}
 	// cards whose first variant carries a series: variant index < series
 	priced := int64(min(spec.Series()/int64(spec.VariantsPerCard), int64(cards)))
+	perm := rand.New(rand.NewPCG(1, 2)).Perm(int(priced))
 
 	gin.SetMode(gin.ReleaseMode)
 	hello := gin.New()
 	hello.GET("/hello", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"hello": "world"}) })
-	apiH := api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	apiH := api.New(api.Config{Catalog: db, Log: quiet})
+	cachedH := api.New(api.Config{Catalog: db, Log: quiet, CacheTTL: time.Minute})
 	helloURL, stopHello, err := listen(hello)
 	if err != nil {
 		return err
@@ -120,32 +123,46 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 		return err
 	}
 	defer stopAPI()
+	cachedURL, stopCached, err := listen(cachedH)
+	if err != nil {
+		return err
+	}
+	defer stopCached()
+	// hot-set traffic: card ranks drawn from a Zipf law (s=1.1) over the
+	// priced cards, a fresh permutation so hot cards are spread over ids
+	zipfCard := func(r *rand.Rand, z *rand.Zipf) int64 { return firstCard + int64(perm[z.Uint64()]) }
 
 	fmt.Printf("\n== HTTP: %d concurrent clients, %s per endpoint, one process, loopback\n", conc, dur)
-	fmt.Printf("%-34s %10s %9s %9s %9s %8s\n", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+	fmt.Printf("%-34s %10s %9s %9s %9s %8s %8s\n", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "hits")
 	rows := []struct {
 		name string
-		url  func(r *rand.Rand) string
+		url  func(r *rand.Rand, z *rand.Zipf) string
 	}{
-		{"gin hello-world", func(*rand.Rand) string { return helloURL + "/hello" }},
-		{"/api/v2/cards/{id}", func(r *rand.Rand) string {
+		{"gin hello-world", func(*rand.Rand, *rand.Zipf) string { return helloURL + "/hello" }},
+		{"card detail, uniform, no cache", func(r *rand.Rand, _ *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d", apiURL, firstCard+r.Int64N(priced))
 		}},
-		{"/api/v2/cards/{id}/history (90d)", func(r *rand.Rand) string {
+		{"card detail, zipf, 60s cache", func(r *rand.Rand, z *rand.Zipf) string {
+			return fmt.Sprintf("%s/api/v2/cards/%d", cachedURL, zipfCard(r, z))
+		}},
+		{"history 90d, uniform, no cache", func(r *rand.Rand, _ *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=90", apiURL, firstCard+r.Int64N(priced))
 		}},
-		{"/api/v2/cards/{id}/history (365d)", func(r *rand.Rand) string {
+		{"history 365d, uniform, no cache", func(r *rand.Rand, _ *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=365", apiURL, firstCard+r.Int64N(priced))
+		}},
+		{"history 90d, zipf, 60s cache", func(r *rand.Rand, z *rand.Zipf) string {
+			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=90", cachedURL, zipfCard(r, z))
 		}},
 	}
 	var helloRPS float64
 	for i, row := range rows {
-		res := load(row.url, conc, dur)
-		fmt.Printf("%-34s %10.0f %9.2f %9.2f %9.2f %8d\n", row.name, res.rps, res.p(50), res.p(95), res.p(99), res.errors)
+		res := load(row.url, priced, conc, dur)
+		fmt.Printf("%-34s %10.0f %9.2f %9.2f %9.2f %8d %7.0f%%\n", row.name, res.rps, res.p(50), res.p(95), res.p(99), res.errors, 100*res.hitRate())
 		if i == 0 {
 			helloRPS = res.rps
-		} else if i == 1 {
-			fmt.Printf("%-34s %9.1f%%\n", "  card detail / hello-world", 100*res.rps/helloRPS)
+		} else {
+			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", 100*res.rps/helloRPS)
 		}
 	}
 	return nil
@@ -170,6 +187,14 @@ type result struct {
 	lat    []time.Duration
 	rps    float64
 	errors int
+	hits   int
+}
+
+func (r result) hitRate() float64 {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return float64(r.hits) / float64(len(r.lat))
 }
 
 func (r result) p(q float64) float64 {
@@ -182,13 +207,13 @@ func (r result) p(q float64) float64 {
 
 // load runs conc clients for dur against urls and collects latencies; it is
 // bounded in time and touches only loopback.
-func load(next func(*rand.Rand) string, conc int, dur time.Duration) result {
+func load(next func(*rand.Rand, *rand.Zipf) string, n int64, conc int, dur time.Duration) result {
 	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer tr.CloseIdleConnections()
 	var mu sync.Mutex
 	var all []time.Duration
-	errs := 0
+	errs, hitsAll := 0, 0
 	deadline := time.Now().Add(dur)
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
@@ -196,11 +221,12 @@ func load(next func(*rand.Rand) string, conc int, dur time.Duration) result {
 		go func(seed uint64) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, 7))
+			z := rand.NewZipf(r, 1.1, 1, uint64(n-1))
 			var local []time.Duration
-			bad := 0
+			bad, hits := 0, 0
 			for time.Now().Before(deadline) {
 				start := time.Now()
-				res, err := client.Get(next(r))
+				res, err := client.Get(next(r, z))
 				if err != nil {
 					bad++
 					continue
@@ -212,14 +238,18 @@ func load(next func(*rand.Rand) string, conc int, dur time.Duration) result {
 					continue
 				}
 				local = append(local, time.Since(start))
+				if res.Header.Get("X-Cache") == "hit" {
+					hits++
+				}
 			}
 			mu.Lock()
 			all = append(all, local...)
 			errs += bad
+			hitsAll += hits
 			mu.Unlock()
 		}(uint64(w))
 	}
 	wg.Wait()
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	return result{lat: all, rps: float64(len(all)) / dur.Seconds(), errors: errs}
+	return result{lat: all, rps: float64(len(all)) / dur.Seconds(), errors: errs, hits: hitsAll}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -21,6 +22,8 @@ type config struct {
 	Addr         string
 	DataDir      string
 	ExtraOrigins string
+	// CacheTTL keeps v2 responses in memory (≤ their Cache-Control max-age).
+	CacheTTL time.Duration
 }
 
 func loadConfig() config {
@@ -30,12 +33,20 @@ func loadConfig() config {
 		Addr:         env("CSM_ADDR", ":8000"),
 		DataDir:      env("CSM_DATA_DIR", "var"),
 		ExtraOrigins: os.Getenv("CORS_EXTRA_ORIGINS"),
+		CacheTTL:     envDuration("CSM_CACHE_TTL", time.Minute),
 	}
 }
 
 func env(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
+	}
+	return def
+}
+
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
 	}
 	return def
 }

@@ -33,6 +33,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Log:          slog.Default(),
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
+				CacheTTL:     cfg.CacheTTL,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)

@@ -32,12 +32,12 @@ type codes struct {
 // builder accumulates card-printing rows into sets, cards, printings and
 // variants.
 type builder struct {
-	cards   map[string]gameCard
-	sets    *setIndex
-	codes   codes
-	byCode  map[string]*setBuild
-	tcg     map[string][]tcgRef // TCGplayer product id → rows carrying it
-	tcgIDs  []string            // TCGplayer ids in order of first appearance
+	cards  map[string]gameCard
+	sets   *setIndex
+	codes  codes
+	byCode map[string]*setBuild
+	tcg    map[string][]tcgRef // TCGplayer product id → rows carrying it
+	tcgIDs []string            // TCGplayer ids in order of first appearance
 }
 
 // tcgRef is where a row carrying a TCGplayer product id went.

@@ -2,6 +2,7 @@ package pokemon
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -46,6 +47,10 @@ func ParseCards(file string, data []byte, set catalog.ImportSet, opt Options) ([
 		}
 		if number == "" {
 			return importer.Errorf(file, line, "card %q: missing number", j.ID)
+		}
+		// printed form "4/102", as on the card and in the API documentation
+		if set.TotalCards > 0 && isDigits(number) {
+			number = fmt.Sprintf("%s/%d", number, set.TotalCards)
 		}
 		rarity := normalizeRarity(j.Rarity)
 		card := catalog.ImportCard{
@@ -161,4 +166,14 @@ func snakeCase(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isDigits reports a non-empty all-digit string.
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -29,18 +29,18 @@ func TestParseTestdata(t *testing.T) {
 
 	charizard := base.Cards[1]
 	require.Equal(t, "Charizard", charizard.Name)
-	require.Equal(t, "4", charizard.CollectorNumber)
+	require.Equal(t, "4/102", charizard.CollectorNumber)
 	require.Equal(t, "Rare Holo", charizard.Rarity)
 	require.Equal(t, "Pokémon", charizard.CardType)
 	require.Empty(t, charizard.Images, "no images dir, no image")
 	require.Equal(t, []catalog.ImportPrinting{{
-		Language: "en", PrintRun: "unlimited", CollectorNumber: "4",
+		Language: "en", PrintRun: "unlimited", CollectorNumber: "4/102",
 		Variants: []catalog.ImportVariant{{Finish: "holofoil", Label: "standard", PrintRarity: "Rare Holo"}},
 	}}, charizard.Printings)
 
 	pikachu := base.Cards[2]
 	require.Equal(t, "Pikachu", pikachu.Name)
-	require.Equal(t, "58", pikachu.CollectorNumber)
+	require.Equal(t, "58/102", pikachu.CollectorNumber)
 	require.Equal(t, "normal", pikachu.Printings[0].Variants[0].Finish)
 
 	bill := base.Cards[3]
@@ -49,7 +49,7 @@ func TestParseTestdata(t *testing.T) {
 
 	water := base.Cards[5]
 	require.Equal(t, "Water Energy", water.Name)
-	require.Equal(t, "102", water.CollectorNumber)
+	require.Equal(t, "102/102", water.CollectorNumber)
 	require.Empty(t, water.Rarity, "the source has no rarity")
 	require.Equal(t, "normal", water.Printings[0].Variants[0].Finish)
 
@@ -61,7 +61,7 @@ func TestParseTestdata(t *testing.T) {
 	require.Equal(t, 165, sv.TotalCards)
 	require.Len(t, sv.Cards, 5)
 	require.Equal(t, "Charizard ex", sv.Cards[3].Name)
-	require.Equal(t, "199", sv.Cards[3].CollectorNumber)
+	require.Equal(t, "199/165", sv.Cards[3].CollectorNumber)
 	require.Equal(t, "Special Illustration Rare", sv.Cards[3].Rarity)
 
 	mep := sets[2]
