@@ -144,8 +144,70 @@ type Scan struct {
 	UserID    int64
 	TCGSlug   string
 	ImagePath string
-	Status    string // queued | done | failed
+	BatchID   string
+	Index     int
+	Debug     bool
+	Status    string // queued | running | done | failed
 	Result    *ScanResult
-	Error     string
+	ErrorCode string // catalog error code of a failed scan
+	Error     string // caller-safe message of a failed scan
 	CreatedAt time.Time
+}
+
+// CardInfo is what the recogniser needs to know of a candidate card.
+type CardInfo struct {
+	ID        int64
+	Name      string
+	Number    string
+	SetID     int64
+	SetName   string
+	SetCode   string
+	Game      string
+	ImagePath string
+}
+
+// RecognitionCatalog looks candidate cards up for scoring.
+type RecognitionCatalog interface {
+	CardsByIDs(ctx context.Context, ids []int64) (map[int64]CardInfo, error)
+	// CardsByNumbers returns cards whose collector number (or its part before
+	// "/") is one of numbers, optionally within one game.
+	CardsByNumbers(ctx context.Context, game string, numbers []string) ([]CardInfo, error)
+	// CardsByNames returns cards with exactly these names (reprints), optionally within one game.
+	CardsByNames(ctx context.Context, game string, names []string) ([]CardInfo, error)
+}
+
+// Batch is a bulk-scan submission: scans recognised in submission order.
+type Batch struct {
+	ID        string
+	Total     int
+	CreatedAt time.Time
+	Scans     []Scan
+}
+
+// ScanStore persists scans, batches and feedback.
+type ScanStore interface {
+	CreateScan(ctx context.Context, s Scan) error
+	CreateBatch(ctx context.Context, b Batch) error
+	Scan(ctx context.Context, id string) (Scan, error)
+	Batch(ctx context.Context, id string) (Batch, error)
+	// StartScan marks a queued scan running; false when it is already done.
+	StartScan(ctx context.Context, id string) (bool, error)
+	// FinishScan stores the result once: a second finish is a no-op.
+	FinishScan(ctx context.Context, id string, res *ScanResult, failure error) error
+	AddFeedback(ctx context.Context, scanID string, cardID int64, imagePath string) error
+	CardGame(ctx context.Context, cardID int64) (string, error)
+}
+
+// ScanQueue hands scans to workers and waits for their results.
+type ScanQueue interface {
+	EnqueueScan(ctx context.Context, scanID string) error
+	// WaitScan returns when the scan is finished or ctx ends.
+	WaitScan(ctx context.Context, scanID string) error
+	// NotifyScan tells waiters that a scan finished (called by workers).
+	NotifyScan(ctx context.Context, scanID string) error
+}
+
+// QuickDetector is the cheap detect-only path: outlines and an overlay PNG.
+type QuickDetector interface {
+	DetectOverlay(ctx context.Context, photo []byte) ([]Detection, []byte, error)
 }

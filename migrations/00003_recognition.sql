@@ -31,6 +31,7 @@ CREATE TABLE scans (
     image_path  text NOT NULL,
     status      text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
     result      jsonb,
+    error_code  text,
     error       text,
     debug       boolean NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL DEFAULT now(),

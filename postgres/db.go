@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -114,3 +115,5 @@ func isConnErr(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, puddle.ErrClosedPool) ||
 		pgconn.Timeout(err)
 }
+
+func toLower(s string) string { return strings.ToLower(s) }

@@ -77,7 +77,7 @@ var Layouts = map[string]Layout{
 		// Print code below the artwork on the right; Pendulum cards print it
 		// bottom-left under the Pendulum box.
 		Number: Spec{Regions: []Region{
-			{0.52, 0.715, 0.96, 0.775},
+			{0.52, 0.705, 0.96, 0.748},
 			{0.04, 0.900, 0.45, 0.950},
 		}, Whitelist: NumberChars},
 		Normalize: normalizeYugioh,

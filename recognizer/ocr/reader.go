@@ -260,9 +260,10 @@ func (rd *cardReader) field(spec Spec, interp interpret, good scorer) (reading, 
 		if rect.Dx() < 4 || rect.Dy() < 4 {
 			continue
 		}
+		rect = textBox(rd.card, rect)
 		scale := spec.Scale
 		if scale <= 0 {
-			scale = min(4, max(1.5, 110/float64(rect.Dy())))
+			scale = min(5, max(1.5, 60/float64(rect.Dy())))
 		}
 		base := greyCrop(rd.card, rect, scale)
 		stretch(base)

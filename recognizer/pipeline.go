@@ -1,0 +1,290 @@
+package recognizer
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"strings"
+	"time"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// Pipeline runs a recognition over the stage interfaces. All fields but
+// Verifier and Quality are required; wire them in main.
+type Pipeline struct {
+	Detector catalog.Detector
+	Embedder catalog.Embedder
+	Index    catalog.VectorIndex
+	OCR      catalog.TextReader
+	Verifier catalog.Verifier
+	Catalog  catalog.RecognitionCatalog
+	Quality  func(photo *image.RGBA, card catalog.RectifiedCard) catalog.CaptureQuality
+	// NameSim and NumberSim compare OCR output with catalogue strings, 0..1.
+	NameSim   func(ocr, name string) float64
+	NumberSim func(ocr, number, game string) float64
+	Weights   Weights
+	// K is how many neighbours the ANN search returns per card.
+	K int
+	// MaxCandidates is how many candidates a card result lists.
+	MaxCandidates int
+}
+
+// Options tune one recognition.
+type Options struct {
+	// TCGSlug restricts the search to one game ("" = all).
+	TCGSlug string
+	// Debug, when set, receives intermediate images and returns their URLs.
+	Debug func(name string, img image.Image) string
+}
+
+// Recognize finds every card in an upright decoded photo and ranks
+// candidates for each. Timings are per stage, in milliseconds.
+func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options) (catalog.ScanResult, error) {
+	res := catalog.ScanResult{Timings: map[string]float64{}, Cards: []catalog.CardResult{}, Candidates: []catalog.Candidate{}}
+	lap := stopwatch(res.Timings)
+
+	dets, err := p.Detector.Detect(ctx, photo)
+	if err != nil {
+		return res, fmt.Errorf("recognize: detect: %w", err)
+	}
+	if len(dets) == 0 { // a tight crop or a flat scan: the frame is the card
+		b := photo.Bounds()
+		w, h := float64(b.Dx()), float64(b.Dy())
+		dets = []catalog.Detection{{Corners: [4]catalog.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, AreaFraction: 1}}
+	}
+	cards := make([]catalog.RectifiedCard, 0, len(dets))
+	for _, d := range dets {
+		rc, err := p.Detector.Rectify(ctx, photo, d)
+		if err != nil {
+			return res, fmt.Errorf("recognize: rectify: %w", err)
+		}
+		cards = append(cards, rc)
+	}
+	lap("detect")
+
+	// both orientations of every card in one batch: the rotated retry
+	batch := make([]*image.RGBA, 0, 2*len(cards))
+	for _, c := range cards {
+		batch = append(batch, c.Image, rotate180(c.Image))
+	}
+	vecs, err := p.Embedder.Embed(ctx, batch)
+	if err != nil {
+		return res, fmt.Errorf("recognize: embed: %w", err)
+	}
+	lap("embed")
+
+	k := p.K
+	if k <= 0 {
+		k = 10
+	}
+	type searched struct{ hits []catalog.Neighbor }
+	found := make([]searched, len(cards))
+	for i := range cards {
+		up, err := p.Index.Search(ctx, "", vecs[2*i], k, opt.TCGSlug)
+		if err != nil {
+			return res, fmt.Errorf("recognize: search: %w", err)
+		}
+		down, err := p.Index.Search(ctx, "", vecs[2*i+1], k, opt.TCGSlug)
+		if err != nil {
+			return res, fmt.Errorf("recognize: search: %w", err)
+		}
+		found[i] = searched{hits: up}
+		if len(down) > 0 && (len(up) == 0 || down[0].Distance+0.02 < up[0].Distance) {
+			found[i] = searched{hits: down}
+			cards[i].Image = batch[2*i+1]
+			cards[i].Rotation = (cards[i].Rotation + 180) % 360
+		}
+	}
+	lap("search")
+
+	for i, c := range cards {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, opt, res.Timings)
+		if err != nil {
+			return res, err
+		}
+		cr.Index = i
+		res.Cards = append(res.Cards, cr)
+		if opt.Debug != nil {
+			if res.Debug == nil {
+				res.Debug = map[string]string{}
+			}
+			res.Debug[fmt.Sprintf("card%d_rectified", i)] = opt.Debug(fmt.Sprintf("card%d_rectified", i), c.Image)
+		}
+	}
+	if len(res.Cards) > 0 {
+		res.Candidates = res.Cards[0].Candidates
+		res.CaptureQuality = res.Cards[0].CaptureQuality
+	}
+	return res, nil
+}
+
+// scoreCard reads the card's text and ranks its candidates.
+func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
+	opt Options, timings map[string]float64) (catalog.CardResult, error) {
+	lap := stopwatch(timings)
+	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
+	if p.Quality != nil {
+		cr.CaptureQuality = p.Quality(photo, c)
+	}
+	lap("quality")
+
+	best := map[int64]float64{} // card → embedding similarity
+	var ids []int64
+	for _, h := range hits {
+		if _, ok := best[h.CardID]; !ok {
+			ids = append(ids, h.CardID)
+		}
+		best[h.CardID] = max(best[h.CardID], clamp01(1-h.Distance))
+	}
+	infos, err := p.Catalog.CardsByIDs(ctx, ids)
+	if err != nil {
+		return cr, fmt.Errorf("recognize: candidates: %w", err)
+	}
+	game := opt.TCGSlug
+	if game == "" && len(ids) > 0 {
+		game = infos[ids[0]].Game
+	}
+	lap("search")
+
+	ocr, err := p.OCR.Read(ctx, c.Image, game)
+	if err != nil {
+		return cr, fmt.Errorf("recognize: ocr: %w", err)
+	}
+	cr.OCR = ocr
+	lap("ocr")
+
+	// reprints share art: widen the pool to cards named like the visual
+	// favourites and cards carrying the number OCR read
+	nameSim := map[string]float64{}
+	var names []string
+	for _, id := range ids[:min(3, len(ids))] {
+		n := strings.ToLower(infos[id].Name)
+		if _, ok := nameSim[n]; !ok {
+			names = append(names, infos[id].Name)
+		}
+		nameSim[n] = max(nameSim[n], best[id])
+	}
+	pool := map[int64]catalog.CardInfo{}
+	for id, in := range infos {
+		pool[id] = in
+	}
+	if len(names) > 0 {
+		more, err := p.Catalog.CardsByNames(ctx, game, names)
+		if err != nil {
+			return cr, fmt.Errorf("recognize: reprints: %w", err)
+		}
+		for _, in := range more {
+			pool[in.ID] = in
+		}
+	}
+	if ocr.Number != "" {
+		more, err := p.Catalog.CardsByNumbers(ctx, game, numberForms(ocr.Number))
+		if err != nil {
+			return cr, fmt.Errorf("recognize: by number: %w", err)
+		}
+		for _, in := range more {
+			pool[in.ID] = in
+		}
+	}
+
+	cands := make([]catalog.Candidate, 0, len(pool))
+	paths := map[int64]string{}
+	for id, in := range pool {
+		emb, ok := best[id]
+		if !ok { // not among the neighbours: same art as a same-named one?
+			emb = 0.97 * nameSim[strings.ToLower(in.Name)]
+		}
+		comp := catalog.Components{Embedding: emb, SetContext: 0.5}
+		if ocr.Name != "" && p.NameSim != nil {
+			comp.Name = p.NameSim(ocr.Name, in.Name)
+		}
+		if ocr.Number != "" && p.NumberSim != nil {
+			comp.CollectorNumber = p.NumberSim(ocr.Number, in.Number, in.Game)
+		}
+		if ocr.SetCode != "" && strings.EqualFold(ocr.SetCode, in.SetCode) {
+			comp.SetContext = 1
+		}
+		cand := catalog.Candidate{CardID: id, Name: in.Name, SetName: in.SetName, TCGSlug: in.Game, Number: in.Number, Components: comp}
+		cand.Score = Score(comp, p.weights(), ocr.Name != "", ocr.Number != "", false)
+		rot := c.Rotation
+		cand.RotationUsed = &rot
+		cands = append(cands, cand)
+		paths[id] = in.ImagePath
+	}
+	rank(cands)
+	lap("score")
+
+	// local features on the top few: confirms the artwork, separates near twins
+	if p.Verifier != nil && len(cands) > 0 {
+		top := cands[:min(3, len(cands))]
+		refs := make([]string, len(top))
+		for i, c := range top {
+			refs[i] = paths[c.CardID]
+		}
+		scores, err := p.Verifier.Match(ctx, c.Image, refs)
+		if err != nil {
+			return cr, fmt.Errorf("recognize: verify: %w", err)
+		}
+		for i := range top {
+			if refs[i] == "" {
+				continue
+			}
+			top[i].Components.FeatureMatch = scores[i]
+			top[i].Score = Score(top[i].Components, p.weights(), ocr.Name != "", ocr.Number != "", true)
+		}
+		rank(cands)
+		lap("verify")
+	}
+	n := p.MaxCandidates
+	if n <= 0 {
+		n = 5
+	}
+	cr.Candidates = cands[:min(n, len(cands))]
+	return cr, nil
+}
+
+func (p *Pipeline) weights() Weights {
+	if p.Weights == (Weights{}) {
+		return DefaultWeights
+	}
+	return p.Weights
+}
+
+// numberForms are the catalogue spellings an OCR'd number may match.
+func numberForms(n string) []string {
+	forms := []string{n}
+	if i := strings.IndexByte(n, '/'); i > 0 {
+		forms = append(forms, n[:i])
+	}
+	return forms
+}
+
+// rotate180 returns img turned upside down.
+func rotate180(img *image.RGBA) *image.RGBA {
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	w, h := b.Dx(), b.Dy()
+	for y := 0; y < h; y++ {
+		src := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		dst := out.Pix[(h-1-y)*out.Stride:]
+		for x := 0; x < w; x++ {
+			copy(dst[4*(w-1-x):4*(w-1-x)+4], src[4*x:4*x+4])
+		}
+	}
+	return out
+}
+
+// stopwatch returns a lap function that adds the time since the previous lap
+// to timings[name] (milliseconds).
+func stopwatch(timings map[string]float64) func(name string) {
+	last := time.Now()
+	return func(name string) {
+		now := time.Now()
+		timings[name] += float64(now.Sub(last).Microseconds()) / 1000
+		last = now
+	}
+}

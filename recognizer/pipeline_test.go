@@ -1,0 +1,195 @@
+package recognizer
+
+import (
+	"context"
+	"image"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// Fakes of our own stage interfaces: the pipeline's logic is tested here;
+// the stages are tested against real OpenCV, Tesseract, ONNX and pgvector in
+// their own packages.
+
+type fakeDetector struct{ n int }
+
+func (f fakeDetector) Detect(context.Context, *image.RGBA) ([]catalog.Detection, error) {
+	out := make([]catalog.Detection, f.n)
+	for i := range out {
+		out[i].Score = 1
+	}
+	return out, nil
+}
+
+func (fakeDetector) Rectify(_ context.Context, img *image.RGBA, d catalog.Detection) (catalog.RectifiedCard, error) {
+	return catalog.RectifiedCard{Detection: d, Image: img}, nil
+}
+
+// fakeEmbedder encodes "is the top-left pixel bright" as the vector: the
+// photo is upright when bright, upside down otherwise.
+type fakeEmbedder struct{}
+
+func (fakeEmbedder) Dim() int             { return 2 }
+func (fakeEmbedder) ModelVersion() string { return "fake" }
+func (fakeEmbedder) Embed(_ context.Context, imgs []*image.RGBA) ([][]float32, error) {
+	out := make([][]float32, len(imgs))
+	for i, im := range imgs {
+		if im.Pix[0] > 128 {
+			out[i] = []float32{1, 0}
+		} else {
+			out[i] = []float32{0, 1}
+		}
+	}
+	return out, nil
+}
+
+type fakeIndex struct{ upright, flipped []catalog.Neighbor }
+
+func (f fakeIndex) Search(_ context.Context, _ string, v []float32, _ int, _ string) ([]catalog.Neighbor, error) {
+	if v[0] == 1 {
+		return f.upright, nil
+	}
+	return f.flipped, nil
+}
+
+type fakeOCR struct{ res catalog.OCRResult }
+
+func (f fakeOCR) Read(context.Context, *image.RGBA, string) (catalog.OCRResult, error) { return f.res, nil }
+
+type fakeCatalog map[int64]catalog.CardInfo
+
+func (f fakeCatalog) CardsByIDs(_ context.Context, ids []int64) (map[int64]catalog.CardInfo, error) {
+	out := map[int64]catalog.CardInfo{}
+	for _, id := range ids {
+		out[id] = f[id]
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) CardsByNumbers(_ context.Context, _ string, nums []string) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		for _, n := range nums {
+			if c.Number == n {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) CardsByNames(_ context.Context, _ string, names []string) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		for _, n := range names {
+			if strings.EqualFold(c.Name, n) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+func exact(a, b string) float64 {
+	if strings.EqualFold(a, b) {
+		return 1
+	}
+	return 0
+}
+
+// reprints: Blue-Eyes in two sets with the same art; Dark Magician elsewhere.
+var cards = fakeCatalog{
+	1: {ID: 1, Name: "Blue-Eyes White Dragon", Number: "LOB-EN001", SetCode: "lob", SetName: "Legend of Blue Eyes", Game: "yugioh"},
+	2: {ID: 2, Name: "Blue-Eyes White Dragon", Number: "SDK-001", SetCode: "sdk", SetName: "Starter Deck Kaiba", Game: "yugioh"},
+	3: {ID: 3, Name: "Dark Magician", Number: "LOB-EN005", SetCode: "lob", SetName: "Legend of Blue Eyes", Game: "yugioh"},
+}
+
+func pipeline(idx fakeIndex, ocr catalog.OCRResult) *Pipeline {
+	return &Pipeline{
+		Detector: fakeDetector{n: 1}, Embedder: fakeEmbedder{}, Index: idx, OCR: fakeOCR{ocr}, Catalog: cards,
+		NameSim: exact, NumberSim: func(o, n, _ string) float64 { return exact(o, n) },
+	}
+}
+
+func photo(bright bool) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	if bright {
+		img.Pix[0] = 255
+	} else {
+		img.Pix[len(img.Pix)-4] = 255 // bright corner ends up top-left once turned
+	}
+	return img
+}
+
+func TestReprintDecidedByNumber(t *testing.T) {
+	t.Parallel()
+	// the index only knows LOB's image; OCR reads SDK's print code
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 1, Distance: 0.05}, {CardID: 3, Distance: 0.6}}},
+		catalog.OCRResult{Name: "Blue-Eyes White Dragon", Number: "SDK-001"})
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Cards, 1)
+	top := res.Candidates[0]
+	require.Equal(t, int64(2), top.CardID, "the printed number picks the edition")
+	require.Equal(t, catalog.ConfidenceHigh, top.Confidence)
+	require.Equal(t, 1.0, top.Components.CollectorNumber)
+	require.InDelta(t, 0.97*0.95, top.Components.Embedding, 1e-9, "shares the art of its reprint")
+	require.Equal(t, int64(1), res.Candidates[1].CardID)
+	require.Equal(t, 0, *top.RotationUsed)
+	require.Contains(t, res.Timings, "embed")
+}
+
+func TestRotatedRetryWins(t *testing.T) {
+	t.Parallel()
+	p := pipeline(fakeIndex{
+		upright: []catalog.Neighbor{{CardID: 1, Distance: 0.1}}, // what the turned photo looks like
+		flipped: []catalog.Neighbor{{CardID: 3, Distance: 0.7}},
+	}, catalog.OCRResult{})
+	res, err := p.Recognize(context.Background(), photo(false), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Candidates[0].CardID)
+	require.Equal(t, 180, *res.Candidates[0].RotationUsed)
+}
+
+func TestConflictWhenVisualAndTextDisagree(t *testing.T) {
+	t.Parallel()
+	// the art says Blue-Eyes, the text says Dark Magician
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 1, Distance: 0.05}, {CardID: 3, Distance: 0.7}}},
+		catalog.OCRResult{Name: "Dark Magician", Number: "LOB-EN005"})
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, catalog.ConfidenceConflict, res.Candidates[0].Confidence)
+}
+
+func TestUnreadTextDoesNotSinkVisualMatch(t *testing.T) {
+	t.Parallel()
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 3, Distance: 0.1}}}, catalog.OCRResult{})
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Candidates[0].CardID)
+	require.InDelta(t, (0.9*0.45+0.5*0.05)/0.5, res.Candidates[0].Score, 1e-9)
+}
+
+func TestBuckets(t *testing.T) {
+	t.Parallel()
+	for score, want := range map[float64]string{0.91: "high", 0.76: "high", 0.75: "medium", 0.5: "medium", 0.49: "low", 0.3: "low", 0.29: "none"} {
+		require.Equal(t, want, Bucket(score), "%v", score)
+	}
+}
+
+func TestMultiCardPhoto(t *testing.T) {
+	t.Parallel()
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 3, Distance: 0.1}}}, catalog.OCRResult{})
+	p.Detector = fakeDetector{n: 3}
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Cards, 3)
+	for i, c := range res.Cards {
+		require.Equal(t, i, c.Index)
+		require.NotEmpty(t, c.Candidates)
+	}
+}
