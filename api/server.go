@@ -27,6 +27,18 @@ type Config struct {
 	// 0 disables the response cache. CacheSize bounds its entries.
 	CacheTTL  time.Duration
 	CacheSize int
+
+	// Recognition (optional: routes exist when Scans is set).
+	Scans  catalog.ScanStore
+	Queue  catalog.ScanQueue
+	Detect catalog.QuickDetector
+	// ValidateImage checks an upload's format and size before it is stored
+	// (415 / 413 / 400 as catalog errors).
+	ValidateImage func([]byte) error
+	// DataDir holds uploads (scans/) and the static tree (static/).
+	DataDir string
+	// RecognizeWait bounds how long /recognize waits for the worker.
+	RecognizeWait time.Duration
 }
 
 // Server is the HTTP API.
@@ -70,6 +82,18 @@ func New(cfg Config) http.Handler {
 	v2.GET("/cards/:id", cache(120), s.card)
 	v2.GET("/cards/:id/history", cache(120), s.history)
 
+	if cfg.Scans != nil {
+		rec := r.Group("/api/cards")
+		rec.POST("/recognize", s.recognize)
+		rec.POST("/recognize/feedback", s.feedback)
+		rec.POST("/recognize/bulk", s.bulkSubmit)
+		rec.GET("/recognize/bulk/:batch_id", s.bulkStatus)
+		rec.GET("/recognize/bulk/:batch_id/events", s.bulkEvents)
+		rec.GET("/recognize/:scan_id", s.scanStatus)
+		if cfg.Detect != nil {
+			rec.POST("/detect", s.detect)
+		}
+	}
 	if cfg.StaticDir != "" {
 		r.Static("/static", cfg.StaticDir)
 	}
