@@ -19,7 +19,7 @@ import (
 func TestResponseCache(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.New(t)
-	_, err := demo.Load(context.Background(), db, db, now, 10)
+	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: now, Days: 10})
 	require.NoError(t, err)
 	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }, CacheTTL: time.Minute}))

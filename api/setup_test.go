@@ -31,7 +31,7 @@ type fixture struct {
 func setup(t *testing.T) fixture {
 	t.Helper()
 	db, _ := pgtest.New(t)
-	_, err := demo.Load(context.Background(), db, db, now, 120)
+	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: now, Days: 120})
 	require.NoError(t, err)
 	return serve(t, db)
 }

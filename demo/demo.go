@@ -7,6 +7,8 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
@@ -88,12 +90,29 @@ func Catalogue() ([]Game, error) {
 	return out, nil
 }
 
-// Load writes the demo catalogue and days of synthetic prices ending today.
-func Load(ctx context.Context, w catalog.CatalogWriter, pw catalog.PriceWriter, today time.Time, days int) (catalog.ImportReport, error) {
+// Options of Load.
+type Options struct {
+	// Today is the last day of the synthetic price history.
+	Today time.Time
+	// Days of price history per series.
+	Days int
+	// StaticDir, when set, receives a rendered face per card under
+	// images/csm/<game>/<id>.png (served at /static/…) for the recogniser.
+	StaticDir string
+}
+
+// Load writes the demo catalogue, its card faces and days of synthetic
+// prices ending today. It is idempotent.
+func Load(ctx context.Context, w catalog.CatalogWriter, pw catalog.PriceWriter, opt Options) (catalog.ImportReport, error) {
 	var total catalog.ImportReport
 	games, err := Catalogue()
 	if err != nil {
 		return total, err
+	}
+	if opt.StaticDir != "" {
+		if err := renderFaces(games, opt.StaticDir); err != nil {
+			return total, err
+		}
 	}
 	var variants []int64
 	for _, g := range games {
@@ -112,7 +131,7 @@ func Load(ctx context.Context, w catalog.CatalogWriter, pw catalog.PriceWriter, 
 			}
 		}
 	}
-	rep, err := pw.WritePrices(ctx, Prices(variants, today, days))
+	rep, err := pw.WritePrices(ctx, Prices(variants, opt.Today, opt.Days))
 	if err != nil {
 		return total, fmt.Errorf("demo: prices: %w", err)
 	}
@@ -125,4 +144,34 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// renderFaces draws every demo card's face into staticDir (once) and adds
+// it to the card's images.
+func renderFaces(games []Game, staticDir string) error {
+	for gi := range games {
+		g := &games[gi]
+		for si := range g.Sets {
+			for ci := range g.Sets[si].Cards {
+				c := &g.Sets[si].Cards[ci]
+				rel := fmt.Sprintf("images/csm/%s/%d.png", g.Info.Slug, c.ID)
+				path, err := filepath.Abs(filepath.Join(staticDir, rel))
+				if err != nil {
+					return err
+				}
+				if _, err := os.Stat(path); err != nil {
+					img, err := RenderCard(g.Info.Slug, c.ID, c.Name, c.CollectorNumber)
+					if err != nil {
+						return err
+					}
+					if err := WritePNG(path, img); err != nil {
+						return fmt.Errorf("demo: write face: %w", err)
+					}
+				}
+				c.Images = append(c.Images, catalog.ImportImage{URL: "/static/" + rel, Source: "demo",
+					Width: FaceW, Height: FaceH, Format: "png", Path: path})
+			}
+		}
+	}
+	return nil
 }

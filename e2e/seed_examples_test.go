@@ -28,7 +28,7 @@ const docBase = "https://collectorstashmarket.com"
 func setup(t *testing.T) string {
 	t.Helper()
 	db, _ := pgtest.New(t)
-	_, err := demo.Load(context.Background(), db, db, time.Now().UTC(), 120)
+	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: time.Now().UTC(), Days: 120})
 	require.NoError(t, err)
 	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ func demoCmd(cfg *config) *cobra.Command {
 			}
 			defer db.Close()
 			start := time.Now()
-			rep, err := demo.Load(cmd.Context(), db, db, time.Now().UTC(), days)
+			rep, err := demo.Load(cmd.Context(), db, db, demo.Options{Today: time.Now().UTC(), Days: days, StaticDir: filepath.Join(cfg.DataDir, "static")})
 			if err != nil {
 				return err
 			}
