@@ -18,6 +18,8 @@ type Queue struct {
 	rdb    *redis.Client
 	// Poll bounds how long a waiter sleeps without a notification.
 	Poll time.Duration
+	// QueueName is the asynq queue scans go to (QueueScans by default).
+	QueueName string
 }
 
 var _ catalog.ScanQueue = (*Queue)(nil)
@@ -42,7 +44,11 @@ func (q *Queue) EnqueueScan(ctx context.Context, scanID string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := q.client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	name := q.QueueName
+	if name == "" {
+		name = QueueScans
+	}
+	if _, err := q.client.EnqueueContext(ctx, t, asynq.Queue(name)); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return catalog.Unavailable(fmt.Errorf("queue: enqueue: %w", err))
 	}
 	return nil

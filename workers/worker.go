@@ -20,6 +20,8 @@ type Config struct {
 	Handlers map[string]asynq.Handler
 	// Schedule maps cron specs to tasks enqueued periodically.
 	Schedule map[string]*asynq.Task
+	// Queues and their priorities; scans, default and low by default.
+	Queues map[string]int
 }
 
 // Run serves tasks until ctx is cancelled, then shuts down gracefully:
@@ -32,9 +34,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.Default()
 	}
+	queues := cfg.Queues
+	if queues == nil {
+		queues = map[string]int{QueueScans: 6, "default": 3, "low": 1}
+	}
 	srv := asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency: cfg.Concurrency,
-		Queues:      map[string]int{"scans": 6, "default": 3, "low": 1},
+		Queues:      queues,
 		Logger:      slogAdapter{log},
 	})
 	mux := asynq.NewServeMux()
