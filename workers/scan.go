@@ -83,16 +83,17 @@ func (h *RecognizeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 		code := catalog.ErrorCode(err)
 		retried, _ := asynq.GetRetryCount(ctx)
 		maxRetry, _ := asynq.GetMaxRetry(ctx)
-		if code == catalog.EINTERNAL || code == catalog.EUNAVAILABLE {
-			if ctx.Err() == nil && retried < maxRetry {
-				return fmt.Errorf("recognize: %s: %w", p.ScanID, err) // asynq retries
-			}
+		transient := ctx.Err() != nil || code == catalog.EINTERNAL || code == catalog.EUNAVAILABLE
+		if transient && retried < maxRetry {
+			// shutdown, timeout or an infrastructure error: asynq re-queues
+			// or retries the task; nothing is stored yet
+			return fmt.Errorf("recognize: %s: %w", p.ScanID, err)
 		}
 		log.Warn("scan failed", "scan_id", p.ScanID, "code", code, "err", err)
 		if ferr := h.Store.FinishScan(context.WithoutCancel(ctx), p.ScanID, nil, err); ferr != nil {
 			return fmt.Errorf("recognize: store failure: %w", ferr)
 		}
-		return h.notify(ctx, p.ScanID)
+		return h.notify(context.WithoutCancel(ctx), p.ScanID)
 	}
 	res.ScanID = p.ScanID
 	if err := h.Store.FinishScan(ctx, p.ScanID, &res, nil); err != nil {

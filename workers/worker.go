@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 )
@@ -22,6 +23,11 @@ type Config struct {
 	Schedule map[string]*asynq.Task
 	// Queues and their priorities; scans, default and low by default.
 	Queues map[string]int
+	// ShutdownTimeout is how long in-flight tasks may finish on shutdown
+	// before they go back to the queue (asynq's default when 0).
+	ShutdownTimeout time.Duration
+	// RetryDelay overrides asynq's exponential back-off (tests).
+	RetryDelay time.Duration
 }
 
 // Run serves tasks until ctx is cancelled, then shuts down gracefully:
@@ -39,9 +45,11 @@ func Run(ctx context.Context, cfg Config) error {
 		queues = map[string]int{QueueScans: 6, "default": 3, "low": 1}
 	}
 	srv := asynq.NewServer(cfg.Redis, asynq.Config{
-		Concurrency: cfg.Concurrency,
-		Queues:      queues,
-		Logger:      slogAdapter{log},
+		Concurrency:     cfg.Concurrency,
+		Queues:          queues,
+		Logger:          slogAdapter{log},
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		RetryDelayFunc:  retryDelay(cfg.RetryDelay),
 	})
 	mux := asynq.NewServeMux()
 	for typ, h := range cfg.Handlers {
@@ -72,6 +80,13 @@ func Run(ctx context.Context, cfg Config) error {
 	srv.Shutdown()
 	log.Info("worker stopped")
 	return nil
+}
+
+func retryDelay(d time.Duration) asynq.RetryDelayFunc {
+	if d <= 0 {
+		return asynq.DefaultRetryDelayFunc
+	}
+	return func(int, error, *asynq.Task) time.Duration { return d }
 }
 
 // slogAdapter makes asynq log through slog.
