@@ -49,11 +49,11 @@ var (
 	fontErr  error
 )
 
-// RenderCard draws a licence-clean demo card face: a frame in the game's
-// colour, procedural artwork seeded by the card id (so every card looks
-// different), and the name and collector number where that game prints
-// them, in a bold sans font (Go's, embedded).
-func RenderCard(game string, id int64, name, number string) (*image.RGBA, error) {
+// RenderCard draws a licence-clean card face: a frame in the game's colour,
+// procedural artwork from artSeed (the demo uses the card id so every card
+// looks different; reprints share a seed), and the name and collector number
+// where that game prints them, in a bold sans font (Go's, embedded).
+func RenderCard(game string, artSeed int64, name, number string) (*image.RGBA, error) {
 	fontOnce.Do(func() { fontBold, fontErr = opentype.Parse(gobold.TTF) })
 	if fontErr != nil {
 		return nil, fmt.Errorf("render: font: %w", fontErr)
@@ -67,8 +67,8 @@ func RenderCard(game string, id int64, name, number string) (*image.RGBA, error)
 	inner := image.Rect(14, 14, FaceW-14, FaceH-14)
 	draw.Draw(img, inner, &image.Uniform{color.RGBA{245, 240, 228, 255}}, image.Point{}, draw.Src)
 	art := image.Rect(26, int(fr.artTop*FaceH), FaceW-26, int(fr.artBot*FaceH))
-	paintArt(img, art, uint64(id))
-	paintRules(img, fr, uint64(id))
+	paintArt(img, art, uint64(artSeed))
+	paintRules(img, fr, uint64(artSeed))
 	if err := drawText(img, name, fr.nameX*FaceW, fr.nameY*FaceH, fr.nameSize); err != nil {
 		return nil, err
 	}
