@@ -1,6 +1,9 @@
 // Package importer holds what every upstream-format importer shares: parse
-// errors that name the file and line, and the loader that writes parsed sets
-// through a catalog.CatalogWriter with a progress bar.
+// errors that name the file and line, JSON decoding errors that name the line
+// of the failure, release-date normalisation, locally served card images,
+// reading a folder of set files, and the loader that writes parsed sets
+// through a catalog.CatalogWriter with a progress bar. Test helpers shared by
+// the importers are in package importertest.
 package importer
 
 import (

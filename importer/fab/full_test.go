@@ -1,32 +1,14 @@
 package fab
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-// sharedDatasets returns the folder of the shared real data sets:
-// $CSM_SHARED_DATASETS, else ../shared/datasets next to the module root.
-func sharedDatasets(t *testing.T, sub string) string {
-	t.Helper()
-	var candidates []string
-	if env := os.Getenv("CSM_SHARED_DATASETS"); env != "" {
-		candidates = append(candidates, env)
-	}
-	candidates = append(candidates, filepath.Join("..", "..", "..", "shared", "datasets"))
-	for _, c := range candidates {
-		dir := filepath.Join(c, sub)
-		if st, err := os.Stat(dir); err == nil && st.IsDir() {
-			return dir
-		}
-	}
-	t.Skipf("real data set %s not found (set CSM_SHARED_DATASETS)", sub)
-	return ""
-}
+	"github.com/collectorstash/csm/importer/importertest"
+)
 
 // TestParseFullDataset parses the whole the-fab-cube export: 3,878 cards in
 // 13,081 printing rows. Rows become 13,061 variants (20 rows are the backs of
@@ -34,15 +16,15 @@ func sharedDatasets(t *testing.T, sub string) string {
 // 82 sets that have printings.
 func TestParseFullDataset(t *testing.T) {
 	t.Parallel()
-	dir := sharedDatasets(t, filepath.Join("fab", "csvs", "english"))
+	dir := importertest.SharedDataset(t, filepath.Join("fab", "csvs", "english"))
 	start := time.Now()
 	_, sets, err := Parse(dir)
 	elapsed := time.Since(start)
 	require.NoError(t, err)
 	t.Logf("parsed %s in %v", dir, elapsed)
-	requireValid(t, sets)
-	n := count(sets)
-	require.Equal(t, counts{sets: 82, cards: 6970, printings: 8158, variants: 13061}, n)
+	importertest.RequireValid(t, sets)
+	n := importertest.Count(sets)
+	require.Equal(t, importertest.Counts{Sets: 82, Cards: 6970, Printings: 8158, Variants: 13061}, n)
 
 	names := map[string]bool{}
 	xrefs := 0

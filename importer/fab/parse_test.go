@@ -3,13 +3,13 @@ package fab
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 const testdataDir = "testdata/csvs/english"
@@ -34,115 +34,14 @@ func readTestdata(t testing.TB) Files {
 	}
 }
 
-func findSet(t *testing.T, sets []catalog.ImportSet, code string) catalog.ImportSet {
-	t.Helper()
-	for _, s := range sets {
-		if s.Code == code {
-			return s
-		}
-	}
-	require.Failf(t, "set not found", "%s", code)
-	return catalog.ImportSet{}
-}
-
-func findCard(t *testing.T, s catalog.ImportSet, number, name string) catalog.ImportCard {
-	t.Helper()
-	for _, c := range s.Cards {
-		if c.CollectorNumber == number && c.Name == name {
-			return c
-		}
-	}
-	require.Failf(t, "card not found", "%s %s %q", s.Code, number, name)
-	return catalog.ImportCard{}
-}
-
-type counts struct{ sets, cards, printings, variants int }
-
-func count(sets []catalog.ImportSet) counts {
-	n := counts{sets: len(sets)}
-	for _, s := range sets {
-		n.cards += len(s.Cards)
-		for _, c := range s.Cards {
-			n.printings += len(c.Printings)
-			for _, p := range c.Printings {
-				n.variants += len(p.Variants)
-			}
-		}
-	}
-	return n
-}
-
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
-// requireValid checks what the store relies on: unique natural keys at every
-// level, at least one printing and variant per card, dates as YYYY-MM-DD,
-// external ids unique per source, no remote images.
-func requireValid(t *testing.T, sets []catalog.ImportSet) {
-	t.Helper()
-	setKeys := map[string]bool{}
-	xrefs := map[catalog.XRef]string{}
-	addXRef := func(x catalog.XRef, where string) {
-		require.NotEmpty(t, x.Source, where)
-		require.NotEmpty(t, x.ID, where)
-		prev, dup := xrefs[x]
-		require.False(t, dup, "xref %v on %s and %s", x, prev, where)
-		xrefs[x] = where
-	}
-	for _, s := range sets {
-		require.NotEmpty(t, s.Code)
-		require.NotEmpty(t, s.Name, s.Code)
-		require.False(t, setKeys[s.Code], "duplicate set %s", s.Code)
-		setKeys[s.Code] = true
-		if s.ReleaseDate != "" {
-			require.Regexp(t, dateRE, s.ReleaseDate, s.Code)
-		}
-		require.NotEmpty(t, s.Cards, s.Code)
-		cardKeys := map[[2]string]bool{}
-		for _, c := range s.Cards {
-			where := s.Code + " " + c.CollectorNumber + " " + c.Name
-			require.NotEmpty(t, c.Name, where)
-			require.NotEmpty(t, c.CollectorNumber, where)
-			k := [2]string{c.CollectorNumber, c.Name}
-			require.False(t, cardKeys[k], "duplicate card %s", where)
-			cardKeys[k] = true
-			require.Empty(t, c.Images, where)
-			for _, x := range c.XRefs {
-				addXRef(x, where)
-			}
-			require.NotEmpty(t, c.Printings, where)
-			printKeys := map[[2]string]bool{}
-			for _, p := range c.Printings {
-				pk := [2]string{p.Language, p.PrintRun}
-				require.NotEmpty(t, p.Language, where)
-				require.NotEmpty(t, p.PrintRun, where)
-				require.False(t, printKeys[pk], "duplicate printing %s %v", where, pk)
-				printKeys[pk] = true
-				require.NotEmpty(t, p.Variants, where)
-				varKeys := map[[2]string]bool{}
-				for _, v := range p.Variants {
-					vk := [2]string{v.Finish, v.Label}
-					require.NotEmpty(t, v.Finish, where)
-					require.NotEmpty(t, v.Label, where)
-					require.False(t, varKeys[vk], "duplicate variant %s %v %v", where, pk, vk)
-					varKeys[vk] = true
-					require.Empty(t, v.ImageURL, where)
-					for _, x := range v.XRefs {
-						addXRef(x, where)
-					}
-				}
-			}
-		}
-	}
-}
-
 func TestParseTestdata(t *testing.T) {
 	t.Parallel()
 	game, sets, err := Parse(testdataDir)
 	require.NoError(t, err)
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GameFAB, Name: "Flesh and Blood"}, game)
-	requireValid(t, sets)
+	importertest.RequireValid(t, sets)
 	// 27 rows; the back faces of HNT001's Marvel fold into its front.
-	require.Equal(t, counts{sets: 6, cards: 14, printings: 20, variants: 26}, count(sets))
+	require.Equal(t, importertest.Counts{Sets: 6, Cards: 14, Printings: 20, Variants: 26}, importertest.Count(sets))
 
 	codes := make([]string, 0, len(sets))
 	for _, s := range sets {
@@ -151,19 +50,19 @@ func TestParseTestdata(t *testing.T) {
 	// set.csv order; 2HP and the 1HP Black Label row have no printings.
 	require.Equal(t, []string{"1HP", "DTD", "FAB", "HNT", "MPG", "WTR"}, codes)
 
-	hp := findSet(t, sets, "1HP")
+	hp := importertest.FindSet(t, sets, "1HP")
 	require.Equal(t, "History Pack 1", hp.Name)
 	require.Equal(t, "2022-05-06", hp.ReleaseDate)
 	require.False(t, hp.IsPromo)
 	require.Equal(t, "en", hp.Language)
 
-	wtr := findSet(t, sets, "WTR")
+	wtr := importertest.FindSet(t, sets, "WTR")
 	require.Equal(t, "Welcome to Rathe", wtr.Name)
 	require.Equal(t, "2019-10-11", wtr.ReleaseDate) // alpha, not the unlimited 2020-11-06
 	require.Equal(t, 6, wtr.TotalCards)
 	require.Equal(t, "WTR000", wtr.Cards[0].CollectorNumber)
 
-	heart := findCard(t, wtr, "WTR000", "Heart of Fyendal")
+	heart := importertest.FindCard(t, wtr, "WTR000", "Heart of Fyendal")
 	require.Equal(t, "Fabled", heart.Rarity)
 	require.Equal(t, "Generic Resource - Gem", heart.CardType)
 	// One TCGplayer product for both editions: on the card.
@@ -179,14 +78,14 @@ func TestParseTestdata(t *testing.T) {
 
 	// WTR224 and WTR225 share product 225302 upstream: the first keeps it.
 	require.Equal(t, []catalog.XRef{{Source: catalog.XRefTCGplayer, ID: "225302"}},
-		findCard(t, wtr, "WTR224", "Cracked Bauble").XRefs)
-	require.Empty(t, findCard(t, wtr, "WTR225", "Quicken").XRefs)
+		importertest.FindCard(t, wtr, "WTR224", "Cracked Bauble").XRefs)
+	require.Empty(t, importertest.FindCard(t, wtr, "WTR225", "Quicken").XRefs)
 
 	// One number, two faces with names of their own: two cards.
-	dtd := findSet(t, sets, "DTD")
+	dtd := importertest.FindSet(t, sets, "DTD")
 	require.Len(t, dtd.Cards, 2)
 	require.Equal(t, 1, dtd.TotalCards)
-	suraya := findCard(t, dtd, "DTD005", "Suraya, Archangel of Erudition")
+	suraya := importertest.FindCard(t, dtd, "DTD005", "Suraya, Archangel of Erudition")
 	require.Equal(t, "Majestic", suraya.Rarity)
 	require.Equal(t, "Light - Angel Ally", suraya.CardType)
 	require.Equal(t, []catalog.ImportVariant{
@@ -195,17 +94,17 @@ func TestParseTestdata(t *testing.T) {
 		{Finish: "cold_foil", Label: "full_art", PrintRarity: "Marvel",
 			XRefs: []catalog.XRef{{Source: catalog.XRefTCGplayer, ID: "502728"}}},
 	}, suraya.Printings[0].Variants)
-	figment := findCard(t, dtd, "DTD005", "Figment of Erudition")
+	figment := importertest.FindCard(t, dtd, "DTD005", "Figment of Erudition")
 	require.Equal(t, "extended_art", figment.Printings[0].Variants[1].Label)
 	require.Empty(t, figment.Printings[0].Variants[1].XRefs) // 502728 belongs to Suraya
 
 	// Front and back rows of one Marvel: one variant.
-	hnt := findCard(t, findSet(t, sets, "HNT"), "HNT001", "Arakni, Marionette")
+	hnt := importertest.FindCard(t, importertest.FindSet(t, sets, "HNT"), "HNT001", "Arakni, Marionette")
 	require.Len(t, hnt.Printings[0].Variants, 2)
 	require.Equal(t, "full_art", hnt.Printings[0].Variants[1].Label)
 
 	// Three arts under identical codes: numbered labels.
-	mpg := findCard(t, findSet(t, sets, "MPG"), "MPG112", "Seismic Surge")
+	mpg := importertest.FindCard(t, importertest.FindSet(t, sets, "MPG"), "MPG112", "Seismic Surge")
 	var labels []string
 	for _, v := range mpg.Printings[0].Variants {
 		labels = append(labels, v.Finish+"/"+v.Label)
@@ -213,15 +112,15 @@ func TestParseTestdata(t *testing.T) {
 	require.Equal(t, []string{"normal/standard", "cold_foil/full_art", "cold_foil/full_art-2", "cold_foil/full_art-3"}, labels)
 	require.Equal(t, "Token", mpg.Rarity)
 
-	promos := findSet(t, sets, "FAB")
+	promos := importertest.FindSet(t, sets, "FAB")
 	require.Equal(t, "Promos", promos.Name)
 	require.True(t, promos.IsPromo)
 	require.Empty(t, promos.ReleaseDate)
-	tunic := findCard(t, promos, "FAB001", "Fyendal's Spring Tunic")
+	tunic := importertest.FindCard(t, promos, "FAB001", "Fyendal's Spring Tunic")
 	require.True(t, tunic.Printings[0].IsPromo)
 	require.Equal(t, catalog.ImportVariant{Finish: "gold_cold_foil", Label: "extended_art", PrintRarity: "Promo",
 		XRefs: []catalog.XRef{{Source: catalog.XRefTCGplayer, ID: "225501"}}}, tunic.Printings[0].Variants[0])
-	gauntlet := findCard(t, promos, "FAB150", "Ironhide Gauntlet")
+	gauntlet := importertest.FindCard(t, promos, "FAB150", "Ironhide Gauntlet")
 	require.Empty(t, gauntlet.Printings[0].Variants[0].XRefs) // no TCGplayer id upstream
 }
 
@@ -333,8 +232,7 @@ func TestParseMalformed(t *testing.T) {
 			tc.edit(t, &f)
 			_, sets, err := ParseFiles(f)
 			t.Log(err)
-			require.ErrorContains(t, err, tc.want)
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want)
 			require.True(t, strings.HasPrefix(err.Error(), "fab: parse "), err.Error())
 			require.Nil(t, sets)
 		})

@@ -3,11 +3,11 @@ package lorcana
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer"
 )
 
 // Game is the catalogue entry of Disney Lorcana.
@@ -37,23 +37,9 @@ type File struct {
 // Parse reads the set files of dir (the data folder) and returns the game and
 // its sets; see ParseFiles.
 func Parse(dir string) (catalog.GameInfo, []catalog.ImportSet, error) {
-	ents, err := os.ReadDir(dir)
+	files, err := importer.ReadSetFiles[File](dir, IsSetFile)
 	if err != nil {
-		return catalog.GameInfo{}, nil, fmt.Errorf("lorcana: read dir: %w", err)
-	}
-	var files []File
-	for _, e := range ents {
-		if e.IsDir() || !IsSetFile(e.Name()) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return catalog.GameInfo{}, nil, fmt.Errorf("lorcana: read %s: %w", e.Name(), err)
-		}
-		files = append(files, File{Name: e.Name(), Data: data})
-	}
-	if len(files) == 0 {
-		return catalog.GameInfo{}, nil, fmt.Errorf("lorcana: read dir: no set files in %s", dir)
+		return catalog.GameInfo{}, nil, fmt.Errorf("lorcana: %w", err)
 	}
 	return ParseFiles(files)
 }

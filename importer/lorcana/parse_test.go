@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 const testdataDir = "testdata"
@@ -22,101 +22,20 @@ func readFile(t testing.TB, name string) File {
 	return File{Name: name, Data: data}
 }
 
-func findSet(t *testing.T, sets []catalog.ImportSet, code string) catalog.ImportSet {
-	t.Helper()
-	for _, s := range sets {
-		if s.Code == code {
-			return s
-		}
-	}
-	require.Failf(t, "set not found", "%s", code)
-	return catalog.ImportSet{}
-}
-
-func findCard(t *testing.T, s catalog.ImportSet, number, name string) catalog.ImportCard {
-	t.Helper()
-	for _, c := range s.Cards {
-		if c.CollectorNumber == number && c.Name == name {
-			return c
-		}
-	}
-	require.Failf(t, "card not found", "%s %s %q", s.Code, number, name)
-	return catalog.ImportCard{}
-}
-
-type counts struct{ sets, cards, printings, variants int }
-
-func count(sets []catalog.ImportSet) counts {
-	n := counts{sets: len(sets)}
-	for _, s := range sets {
-		n.cards += len(s.Cards)
-		for _, c := range s.Cards {
-			n.printings += len(c.Printings)
-			for _, p := range c.Printings {
-				n.variants += len(p.Variants)
-			}
-		}
-	}
-	return n
-}
-
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
-// requireValid checks what the store relies on: unique natural keys at every
-// level, at least one printing and variant per card, English first, dates as
-// YYYY-MM-DD, external ids unique per source, no remote images.
+// requireValid checks importertest.RequireValid and what Lorcana adds:
+// English sets with English first, a printed number on every printing and
+// printings promo exactly in promo sets.
 func requireValid(t *testing.T, sets []catalog.ImportSet) {
 	t.Helper()
-	setKeys := map[string]bool{}
-	xrefs := map[catalog.XRef]bool{}
+	importertest.RequireValid(t, sets)
 	for _, s := range sets {
-		require.NotEmpty(t, s.Code)
-		require.NotEmpty(t, s.Name, s.Code)
 		require.Equal(t, "en", s.Language, s.Code)
-		require.False(t, setKeys[s.Code], "duplicate set %s", s.Code)
-		setKeys[s.Code] = true
-		if s.ReleaseDate != "" {
-			require.Regexp(t, dateRE, s.ReleaseDate, s.Code)
-		}
-		require.NotEmpty(t, s.Cards, s.Code)
-		cardKeys := map[[2]string]bool{}
 		for _, c := range s.Cards {
 			where := s.Code + " " + c.CollectorNumber + " " + c.Name
-			require.NotEmpty(t, c.Name, where)
-			require.NotEmpty(t, c.CollectorNumber, where)
-			k := [2]string{c.CollectorNumber, c.Name}
-			require.False(t, cardKeys[k], "duplicate card %s", where)
-			cardKeys[k] = true
-			require.Empty(t, c.Images, where)
-			for _, x := range c.XRefs {
-				require.False(t, xrefs[x], "duplicate xref %v", x)
-				xrefs[x] = true
-			}
-			require.NotEmpty(t, c.Printings, where)
 			require.Equal(t, "en", c.Printings[0].Language, where)
-			printKeys := map[[2]string]bool{}
 			for _, p := range c.Printings {
-				pk := [2]string{p.Language, p.PrintRun}
-				require.NotEmpty(t, p.Language, where)
-				require.NotEmpty(t, p.PrintRun, where)
 				require.NotEmpty(t, p.CollectorNumber, where)
 				require.Equal(t, s.IsPromo, p.IsPromo, where)
-				require.False(t, printKeys[pk], "duplicate printing %s %v", where, pk)
-				printKeys[pk] = true
-				require.NotEmpty(t, p.Variants, where)
-				varKeys := map[[2]string]bool{}
-				for _, v := range p.Variants {
-					vk := [2]string{v.Finish, v.Label}
-					require.NotEmpty(t, v.Finish, where)
-					require.NotEmpty(t, v.Label, where)
-					require.False(t, varKeys[vk], "duplicate variant %s %v %v", where, pk, vk)
-					varKeys[vk] = true
-					require.Empty(t, v.ImageURL, where)
-					for _, x := range v.XRefs {
-						require.False(t, xrefs[x], "duplicate xref %v", x)
-						xrefs[x] = true
-					}
-				}
 			}
 		}
 	}
@@ -137,7 +56,7 @@ func TestParseTestdata(t *testing.T) {
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GameLorcana, Name: "Disney Lorcana"}, game)
 	requireValid(t, sets)
 	// 11 cards with 32 variants in three set files; fab #108 is listed twice.
-	require.Equal(t, counts{sets: 9, cards: 31, printings: 149, variants: 250}, count(sets))
+	require.Equal(t, importertest.Counts{Sets: 9, Cards: 31, Printings: 149, Variants: 250}, importertest.Count(sets))
 
 	var codes []string
 	for _, s := range sets {
@@ -145,7 +64,7 @@ func TestParseTestdata(t *testing.T) {
 	}
 	require.Equal(t, []string{"TFC", "ITI", "FAB", "C1", "D23", "P1", "P2", "P3", "WORLDS"}, codes)
 
-	tfc := findSet(t, sets, "TFC")
+	tfc := importertest.FindSet(t, sets, "TFC")
 	require.Equal(t, "The First Chapter", tfc.Name)
 	require.Equal(t, 204, tfc.TotalCards)
 	require.False(t, tfc.IsPromo)
@@ -153,7 +72,7 @@ func TestParseTestdata(t *testing.T) {
 	require.Len(t, tfc.Cards, 7)
 	require.Equal(t, "1", tfc.Cards[0].CollectorNumber)
 
-	ariel := findCard(t, tfc, "1", "Ariel - On Human Legs")
+	ariel := importertest.FindCard(t, tfc, "1", "Ariel - On Human Legs")
 	require.Equal(t, "Uncommon", ariel.Rarity)
 	require.Equal(t, "Character", ariel.CardType)
 	require.Equal(t, []string{"en", "de", "fr", "ja", "zh"}, languagesOf(ariel)) // no Italian name
@@ -167,58 +86,58 @@ func TestParseTestdata(t *testing.T) {
 		Variants: std("Uncommon")}, ariel.Printings[0])
 	require.Equal(t, "1/204 FR 1", ariel.Printings[2].CollectorNumber)
 
-	song := findCard(t, tfc, "25", "Be Our Guest")
+	song := importertest.FindCard(t, tfc, "25", "Be Our Guest")
 	require.Equal(t, "Action - Song", song.CardType)
 
 	// The enchanted Hades has a number of its own and only a foil.
-	hades := findCard(t, tfc, "205", "Hades - King of Olympus")
+	hades := importertest.FindCard(t, tfc, "205", "Hades - King of Olympus")
 	require.Equal(t, "Enchanted", hades.Rarity)
 	require.Equal(t, []catalog.ImportVariant{{Finish: "foil", Label: "standard", PrintRarity: "Enchanted"}},
 		hades.Printings[0].Variants)
-	require.Equal(t, "Rare", findCard(t, tfc, "5", "Hades - King of Olympus").Rarity)
+	require.Equal(t, "Rare", importertest.FindCard(t, tfc, "5", "Hades - King of Olympus").Rarity)
 
 	// Reprints land in the set they are printed in, whatever file lists them.
-	fab := findSet(t, sets, "FAB")
+	fab := importertest.FindSet(t, sets, "FAB")
 	require.Equal(t, "Fabled", fab.Name)
 	require.Len(t, fab.Cards, 7)
-	require.Len(t, findCard(t, fab, "108", "Maleficent - Monstrous Dragon").Printings, 6)
-	cind := findCard(t, fab, "19", "Cinderella - Gentle and Kind")
+	require.Len(t, importertest.FindCard(t, fab, "108", "Maleficent - Monstrous Dragon").Printings, 6)
+	cind := importertest.FindCard(t, fab, "19", "Cinderella - Gentle and Kind")
 	require.Equal(t, "19/204 EN 9", cind.Printings[0].CollectorNumber)
-	queen := findCard(t, fab, "205", "The Queen - Conceited Ruler")
+	queen := importertest.FindCard(t, fab, "205", "The Queen - Conceited Ruler")
 	require.Equal(t, "Epic", queen.Rarity)
 	require.Equal(t, []string{"en", "de", "fr", "it"}, languagesOf(queen))
 	require.Len(t, queen.Printings[0].Variants, 1)
-	minnie := findCard(t, fab, "241", "Minnie Mouse - Sweetheart Princess")
+	minnie := importertest.FindCard(t, fab, "241", "Minnie Mouse - Sweetheart Princess")
 	require.Equal(t, "Iconic", minnie.Rarity)
-	require.Equal(t, "Super Rare", findCard(t, fab, "5", "Minnie Mouse - Sweetheart Princess").Rarity)
+	require.Equal(t, "Super Rare", importertest.FindCard(t, fab, "5", "Minnie Mouse - Sweetheart Princess").Rarity)
 
-	iti := findSet(t, sets, "ITI")
+	iti := importertest.FindSet(t, sets, "ITI")
 	for _, n := range []string{"4a", "4b", "4c", "4d", "4e"} {
-		findCard(t, iti, n, "Dalmatian Puppy - Tail Wagger")
+		importertest.FindCard(t, iti, n, "Dalmatian Puppy - Tail Wagger")
 	}
-	require.Equal(t, "Location", findCard(t, iti, "33", "Pride Lands - Pride Rock").CardType)
+	require.Equal(t, "Location", importertest.FindCard(t, iti, "33", "Pride Lands - Pride Rock").CardType)
 	// Filed as iti #125 twice upstream; the second is printed "43/P2 EN 3".
 	require.Len(t, iti.Cards, 8)
-	findCard(t, iti, "125", "Stitch - Little Rocket")
-	p2 := findSet(t, sets, "P2")
+	importertest.FindCard(t, iti, "125", "Stitch - Little Rocket")
+	p2 := importertest.FindSet(t, sets, "P2")
 	require.True(t, p2.IsPromo)
 	require.Equal(t, "P2 Promos", p2.Name)
 	require.Zero(t, p2.TotalCards)
-	stitch := findCard(t, p2, "43", "Stitch - Little Rocket")
+	stitch := importertest.FindCard(t, p2, "43", "Stitch - Little Rocket")
 	require.Equal(t, "43/P2 EN 3", stitch.Printings[0].CollectorNumber)
 	require.True(t, stitch.Printings[0].IsPromo)
 	require.Equal(t, []catalog.ImportVariant{{Finish: "foil", Label: "standard", PrintRarity: "Common"}},
 		stitch.Printings[0].Variants)
 
 	// A prize card without printed numbers: English only, numbered by id.
-	worlds := findSet(t, sets, "WORLDS")
+	worlds := importertest.FindSet(t, sets, "WORLDS")
 	require.Equal(t, "World Championship Promos", worlds.Name)
-	top := findCard(t, worlds, "2024", "Mickey Mouse - Brave Little Tailor")
+	top := importertest.FindCard(t, worlds, "2024", "Mickey Mouse - Brave Little Tailor")
 	require.Equal(t, "Top1", top.Rarity)
 	require.Equal(t, []catalog.ImportPrinting{{Language: "en", PrintRun: "unlimited", CollectorNumber: "2024", IsPromo: true,
 		Variants: []catalog.ImportVariant{{Finish: "foil", Label: "standard", PrintRarity: "Top1"}}}}, top.Printings)
 
-	p1 := findCard(t, findSet(t, sets, "P1"), "1", "Mickey Mouse - Brave Little Tailor")
+	p1 := importertest.FindCard(t, importertest.FindSet(t, sets, "P1"), "1", "Mickey Mouse - Brave Little Tailor")
 	require.Equal(t, "1TFC EN 1/P1", p1.Printings[0].CollectorNumber)
 	require.Equal(t, []string{"en", "ja", "zh"}, languagesOf(p1))
 }
@@ -254,14 +173,6 @@ func TestParseDirErrors(t *testing.T) {
 	require.ErrorContains(t, err, "no set files")
 }
 
-// lineOf returns the 1-based line of the first occurrence of s in data.
-func lineOf(t *testing.T, data []byte, s string) int {
-	t.Helper()
-	i := strings.Index(string(data), s)
-	require.GreaterOrEqual(t, i, 0, "%q not in fixture", s)
-	return strings.Count(string(data[:i]), "\n") + 1
-}
-
 func TestParseMalformed(t *testing.T) {
 	t.Parallel()
 	tfc := readFile(t, "tfc.yml").Data
@@ -276,17 +187,17 @@ func TestParseMalformed(t *testing.T) {
 	}{
 		// yaml.v3 names the line where the enclosing mapping starts.
 		{"broken YAML", replace("      id: 3\n", "      id: [3\n"),
-			fmt.Sprintf("tfc.yml:%d: invalid YAML: did not find expected ',' or ']'", lineOf(t, tfc, "      id: 3\n")-1)},
+			fmt.Sprintf("tfc.yml:%d: invalid YAML: did not find expected ',' or ']'", importertest.LineOf(t, tfc, "      id: 3\n")-1)},
 		{"tab indentation", replace("    - set: fab\n", "    - set: fab\n\t  id: 4\n"),
-			fmt.Sprintf("tfc.yml:%d: invalid YAML: found a tab character", lineOf(t, tfc, "    - set: fab\n"))},
+			fmt.Sprintf("tfc.yml:%d: invalid YAML: found a tab character", importertest.LineOf(t, tfc, "    - set: fab\n"))},
 		{"id not a number", replace("      id: 205\n", "      id: two hundred\n"),
-			fmt.Sprintf("tfc.yml:%d: invalid YAML: cannot unmarshal !!str `two hun...` into int", lineOf(t, tfc, "      id: 205\n"))},
+			fmt.Sprintf("tfc.yml:%d: invalid YAML: cannot unmarshal !!str `two hun...` into int", importertest.LineOf(t, tfc, "      id: 205\n"))},
 		{"languages not a mapping", replace("  languages: \n    en: \n      name: \"Ariel\"", "  languages: [en]\n  x: \n    en: \n      name: \"Ariel\""),
-			fmt.Sprintf("tfc.yml:%d: invalid YAML: cannot unmarshal !!seq into map", lineOf(t, tfc, "  languages: \n"))},
+			fmt.Sprintf("tfc.yml:%d: invalid YAML: cannot unmarshal !!seq into map", importertest.LineOf(t, tfc, "  languages: \n"))},
 		{"variant without id", replace("      id: 3\n", "      idx: 3\n"),
-			fmt.Sprintf("tfc.yml:%d: variant of \"Cinderella - Gentle and Kind\" without an id", lineOf(t, tfc, "      id: 3\n")-1)},
+			fmt.Sprintf("tfc.yml:%d: variant of \"Cinderella - Gentle and Kind\" without an id", importertest.LineOf(t, tfc, "      id: 3\n")-1)},
 		{"variant without set", replace("    - set: fab\n", "    - set: \"\"\n"),
-			fmt.Sprintf("tfc.yml:%d: variant of \"Cinderella - Gentle and Kind\" without a set", lineOf(t, tfc, "    - set: fab\n"))},
+			fmt.Sprintf("tfc.yml:%d: variant of \"Cinderella - Gentle and Kind\" without a set", importertest.LineOf(t, tfc, "    - set: fab\n"))},
 		{"card without English name", replace("      name: \"Ariel\"\n", "      name: \"\"\n"),
 			"tfc.yml:1: card without an English name"},
 		{"card without variants", replace("- variants: \n    - set: tfc\n      id: 1\n", "- variants: []\n  x:\n    - set: tfc\n      id: 1\n"),
@@ -301,8 +212,7 @@ func TestParseMalformed(t *testing.T) {
 			t.Parallel()
 			_, sets, err := ParseFiles([]File{readFile(t, "fab.yml"), {Name: "tfc.yml", Data: tc.data}})
 			t.Log(err)
-			require.ErrorContains(t, err, tc.want)
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want)
 			require.True(t, strings.HasPrefix(err.Error(), "lorcana: parse set file: "), err.Error())
 			require.Nil(t, sets)
 		})

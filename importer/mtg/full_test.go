@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 // TestParseFullDataset parses the whole shared MTGJSON copy when it is
@@ -15,7 +17,7 @@ func TestParseFullDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	dir := filepath.Join(sharedDatasets(t), "mtg")
+	dir := filepath.Join(importertest.SharedDatasets(t), "mtg")
 	start := time.Now()
 	_, sets, err := Parse(dir)
 	elapsed := time.Since(start)
@@ -37,5 +39,5 @@ func TestParseFullDataset(t *testing.T) {
 	// 30,379 card faces: 582 two-face cards merge, 62 online-only faces drop.
 	require.InDelta(t, 29_750, cards, 500)
 	require.Greater(t, sealed, 1000)
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 }

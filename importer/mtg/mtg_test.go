@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -14,7 +15,7 @@ func TestParseTestdata(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GameMTG, Name: "Magic: The Gathering"}, game)
 	require.Len(t, sets, 3)
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 	require.Equal(t, []string{"FBB", "KHM", "NEO"}, []string{sets[0].Code, sets[1].Code, sets[2].Code}, "file name order")
 
 	neo := sets[2]

@@ -60,7 +60,7 @@ type setReader struct {
 
 // line returns the line of the next value the decoder will read.
 func (p *setReader) line() int {
-	return importer.LineAt(p.data, valueStart(p.data, p.dec.InputOffset()))
+	return importer.LineAt(p.data, importer.ValueStart(p.data, p.dec.InputOffset()))
 }
 
 // errorf returns a parse error at the decoder's current line.
@@ -72,7 +72,7 @@ func (p *setReader) errorf(format string, args ...any) error {
 func (p *setReader) decode(v any) error {
 	base := p.dec.InputOffset()
 	if err := p.dec.Decode(v); err != nil {
-		return jsonError(p.file, p.data, base, err)
+		return importer.JSONErrorWithOffset(p.file, p.data, base, err)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func (p *setReader) delim(want json.Delim, what string) error {
 	base := p.dec.InputOffset()
 	tok, err := p.dec.Token()
 	if err != nil {
-		return jsonError(p.file, p.data, base, err)
+		return importer.JSONErrorWithOffset(p.file, p.data, base, err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
 		return importer.Errorf(p.file, line, "expected %s", what)
@@ -107,7 +107,7 @@ func (p *setReader) object(fn func(key string) error) error {
 		base := p.dec.InputOffset()
 		tok, err := p.dec.Token()
 		if err != nil {
-			return jsonError(p.file, p.data, base, err)
+			return importer.JSONErrorWithOffset(p.file, p.data, base, err)
 		}
 		key, ok := tok.(string)
 		if !ok {
@@ -194,7 +194,7 @@ func (p *setReader) build() (catalog.ImportSet, error) {
 	if name == "" {
 		return catalog.ImportSet{}, importer.Errorf(p.file, p.setAt, "set %s: missing name", code)
 	}
-	date, err := normalizeDate(j.ReleaseDate)
+	date, err := importer.NormalizeDate(j.ReleaseDate)
 	if err != nil {
 		return catalog.ImportSet{}, importer.Errorf(p.file, p.setAt, "set %s: releaseDate: %v", code, err)
 	}

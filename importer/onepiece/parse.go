@@ -26,23 +26,9 @@ func Parse(dir string) (catalog.GameInfo, []catalog.ImportSet, error) {
 	if st, err := os.Stat(filepath.Join(dir, "cards")); err == nil && st.IsDir() {
 		dir = filepath.Join(dir, "cards")
 	}
-	ents, err := os.ReadDir(dir)
+	files, err := importer.ReadSetFiles[File](dir, func(name string) bool { return filepath.Ext(name) == ".json" })
 	if err != nil {
-		return catalog.GameInfo{}, nil, fmt.Errorf("onepiece: read dir: %w", err)
-	}
-	var files []File
-	for _, e := range ents {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".json" {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return catalog.GameInfo{}, nil, fmt.Errorf("onepiece: read %s: %w", e.Name(), err)
-		}
-		files = append(files, File{Name: e.Name(), Data: data})
-	}
-	if len(files) == 0 {
-		return catalog.GameInfo{}, nil, fmt.Errorf("onepiece: read dir: no set files in %s", dir)
+		return catalog.GameInfo{}, nil, fmt.Errorf("onepiece: %w", err)
 	}
 	return ParseFiles(files)
 }

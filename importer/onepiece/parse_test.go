@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 const testdataDir = "testdata"
@@ -22,17 +22,6 @@ func readFile(t testing.TB, name string) File {
 	return File{Name: name, Data: data}
 }
 
-func findSet(t *testing.T, sets []catalog.ImportSet, code string) catalog.ImportSet {
-	t.Helper()
-	for _, s := range sets {
-		if s.Code == code {
-			return s
-		}
-	}
-	require.Failf(t, "set not found", "%s", code)
-	return catalog.ImportSet{}
-}
-
 func findCard(t *testing.T, s catalog.ImportSet, number string) catalog.ImportCard {
 	t.Helper()
 	for _, c := range s.Cards {
@@ -42,80 +31,6 @@ func findCard(t *testing.T, s catalog.ImportSet, number string) catalog.ImportCa
 	}
 	require.Failf(t, "card not found", "%s %s", s.Code, number)
 	return catalog.ImportCard{}
-}
-
-type counts struct{ sets, cards, printings, variants int }
-
-func count(sets []catalog.ImportSet) counts {
-	n := counts{sets: len(sets)}
-	for _, s := range sets {
-		n.cards += len(s.Cards)
-		for _, c := range s.Cards {
-			n.printings += len(c.Printings)
-			for _, p := range c.Printings {
-				n.variants += len(p.Variants)
-			}
-		}
-	}
-	return n
-}
-
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
-// requireValid checks what the store relies on: unique natural keys at every
-// level, at least one printing and variant per card, dates as YYYY-MM-DD,
-// external ids unique per source, no remote images.
-func requireValid(t *testing.T, sets []catalog.ImportSet) {
-	t.Helper()
-	setKeys := map[string]bool{}
-	xrefs := map[catalog.XRef]bool{}
-	for _, s := range sets {
-		require.NotEmpty(t, s.Code)
-		require.NotEmpty(t, s.Name, s.Code)
-		require.False(t, setKeys[s.Code], "duplicate set %s", s.Code)
-		setKeys[s.Code] = true
-		if s.ReleaseDate != "" {
-			require.Regexp(t, dateRE, s.ReleaseDate, s.Code)
-		}
-		require.NotEmpty(t, s.Cards, s.Code)
-		cardKeys := map[[2]string]bool{}
-		for _, c := range s.Cards {
-			where := s.Code + " " + c.CollectorNumber + " " + c.Name
-			require.NotEmpty(t, c.Name, where)
-			require.NotEmpty(t, c.CollectorNumber, where)
-			k := [2]string{c.CollectorNumber, c.Name}
-			require.False(t, cardKeys[k], "duplicate card %s", where)
-			cardKeys[k] = true
-			require.Empty(t, c.Images, where)
-			for _, x := range c.XRefs {
-				require.False(t, xrefs[x], "duplicate xref %v", x)
-				xrefs[x] = true
-			}
-			require.NotEmpty(t, c.Printings, where)
-			printKeys := map[[2]string]bool{}
-			for _, p := range c.Printings {
-				pk := [2]string{p.Language, p.PrintRun}
-				require.NotEmpty(t, p.Language, where)
-				require.NotEmpty(t, p.PrintRun, where)
-				require.False(t, printKeys[pk], "duplicate printing %s %v", where, pk)
-				printKeys[pk] = true
-				require.NotEmpty(t, p.Variants, where)
-				varKeys := map[[2]string]bool{}
-				for _, v := range p.Variants {
-					vk := [2]string{v.Finish, v.Label}
-					require.NotEmpty(t, v.Finish, where)
-					require.NotEmpty(t, v.Label, where)
-					require.False(t, varKeys[vk], "duplicate variant %s %v %v", where, pk, vk)
-					varKeys[vk] = true
-					require.Empty(t, v.ImageURL, where)
-					for _, x := range v.XRefs {
-						require.False(t, xrefs[x], "duplicate xref %v", x)
-						xrefs[x] = true
-					}
-				}
-			}
-		}
-	}
 }
 
 func variants(p catalog.ImportPrinting) []string {
@@ -131,9 +46,9 @@ func TestParseTestdata(t *testing.T) {
 	game, sets, err := Parse(testdataDir)
 	require.NoError(t, err)
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GameOnePiece, Name: "One Piece Card Game"}, game)
-	requireValid(t, sets)
+	importertest.RequireValid(t, sets)
 	// 29 records: one variant each.
-	require.Equal(t, counts{sets: 4, cards: 13, printings: 16, variants: 29}, count(sets))
+	require.Equal(t, importertest.Counts{Sets: 4, Cards: 13, Printings: 16, Variants: 29}, importertest.Count(sets))
 
 	var codes []string
 	for _, s := range sets {
@@ -141,7 +56,7 @@ func TestParseTestdata(t *testing.T) {
 	}
 	require.Equal(t, []string{"OP01", "PRB01", "ST13", "ST16"}, codes)
 
-	op01 := findSet(t, sets, "OP01")
+	op01 := importertest.FindSet(t, sets, "OP01")
 	require.Equal(t, "ROMANCE DAWN", op01.Name) // not "Rule Revisions and Card Errata"
 	require.Equal(t, "Booster Pack", op01.Series)
 	require.Equal(t, "en", op01.Language)
@@ -170,7 +85,7 @@ func TestParseTestdata(t *testing.T) {
 	require.Equal(t, "Character", luffy.CardType)
 
 	// A reprint set: reprints and parallels of other sets' numbers.
-	prb := findSet(t, sets, "PRB01")
+	prb := importertest.FindSet(t, sets, "PRB01")
 	require.Equal(t, "ONE PIECE CARD THE BEST", prb.Name)
 	require.Equal(t, "Premium Booster", prb.Series)
 	shanks := findCard(t, prb, "OP01-120")
@@ -185,7 +100,7 @@ func TestParseTestdata(t *testing.T) {
 	require.True(t, bart.Printings[0].IsPromo)
 	require.Equal(t, "Promo", bart.Printings[0].Variants[1].PrintRarity) // "P-P"
 
-	st16 := findSet(t, sets, "ST16")
+	st16 := importertest.FindSet(t, sets, "ST16")
 	require.Equal(t, "Green Uta", st16.Name) // not "スタートデッキ 緑 ウタ【ST-16】"
 	require.Equal(t, "Starter Deck", st16.Series)
 	bart16 := findCard(t, st16, "P-029")
@@ -193,7 +108,7 @@ func TestParseTestdata(t *testing.T) {
 	require.Equal(t, "ja", bart16.Printings[1].Language)
 	require.Equal(t, []string{"normal/r2"}, variants(bart16.Printings[1]))
 
-	st13 := findSet(t, sets, "ST13")
+	st13 := importertest.FindSet(t, sets, "ST13")
 	require.Equal(t, "The Three Brothers' Bond", st13.Name) // no "[ST-13]" upstream
 	require.Equal(t, "Sabo", findCard(t, st13, "ST13-001").Name)
 }
@@ -228,14 +143,6 @@ func TestParseDirErrors(t *testing.T) {
 	require.ErrorContains(t, err, "no set files")
 }
 
-// lineOf returns the 1-based line of the first occurrence of s in data.
-func lineOf(t *testing.T, data []byte, s string) int {
-	t.Helper()
-	i := strings.Index(string(data), s)
-	require.GreaterOrEqual(t, i, 0, "%q not in fixture", s)
-	return strings.Count(string(data[:i]), "\n") + 1
-}
-
 func TestParseMalformed(t *testing.T) {
 	t.Parallel()
 	op01 := readFile(t, "op01.json").Data
@@ -245,7 +152,7 @@ func TestParseMalformed(t *testing.T) {
 	}
 	// The record holding s starts on the "{" line before it.
 	recordOf := func(s string) int {
-		l := lineOf(t, op01, s)
+		l := importertest.LineOf(t, op01, s)
 		lines := strings.Split(string(op01), "\n")
 		for l > 1 && strings.TrimSpace(lines[l-1]) != "{" {
 			l--
@@ -260,11 +167,11 @@ func TestParseMalformed(t *testing.T) {
 	}{
 		{"truncated", "op01.json", op01[:lineOfOffset(op01, 30)], "op01.json:"},
 		{"missing comma", "op01.json", replace(`"rarity": "L",`, `"rarity": "L"`),
-			fmt.Sprintf("op01.json:%d: invalid JSON", lineOf(t, op01, `"rarity": "L",`)+1)},
+			fmt.Sprintf("op01.json:%d: invalid JSON", importertest.LineOf(t, op01, `"rarity": "L",`)+1)},
 		{"wrong type", "op01.json", replace(`"isParallel": true,`, `"isParallel": "yes",`),
-			fmt.Sprintf("op01.json:%d: field \"isParallel\": expected bool, got string", lineOf(t, op01, `"isParallel": true,`))},
+			fmt.Sprintf("op01.json:%d: field \"isParallel\": expected bool, got string", importertest.LineOf(t, op01, `"isParallel": true,`))},
 		{"names not strings", "op01.json", replace(`"nameEn": "Nami",`, `"nameEn": ["Nami"],`),
-			fmt.Sprintf("op01.json:%d: field \"nameEn\"", lineOf(t, op01, `"nameEn": "Nami",`))},
+			fmt.Sprintf("op01.json:%d: field \"nameEn\"", importertest.LineOf(t, op01, `"nameEn": "Nami",`))},
 		{"not an array", "op01.json", []byte(`{"cards": []}`), "op01.json:1: field \"\": expected"},
 		{"empty array", "op01.json", []byte("[]\n"), "op01.json:1: no cards"},
 		{"empty file", "op01.json", nil, "op01.json:1: invalid JSON"},
@@ -288,8 +195,7 @@ func TestParseMalformed(t *testing.T) {
 			t.Parallel()
 			_, sets, err := ParseFiles([]File{readFile(t, "st13.json"), {Name: tc.file, Data: tc.data}})
 			t.Log(err)
-			require.ErrorContains(t, err, tc.want)
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want)
 			require.True(t, strings.HasPrefix(err.Error(), "onepiece: parse set file: "), err.Error())
 			require.Nil(t, sets)
 		})
@@ -299,8 +205,7 @@ func TestParseMalformed(t *testing.T) {
 		t.Parallel()
 		f := readFile(t, "st13.json")
 		_, _, err := ParseFiles([]File{f, {Name: "ST13.json", Data: f.Data}})
-		require.ErrorContains(t, err, "ST13.json: set ST13 already read from st13.json")
-		require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+		importertest.RequireInvalid(t, err, "ST13.json: set ST13 already read from st13.json")
 	})
 }
 

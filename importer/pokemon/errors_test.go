@@ -9,15 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
-
-// requireInvalid fails unless err is an EINVALID error naming want.
-func requireInvalid(t *testing.T, err error, want string) {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorContains(t, err, want)
-	require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err), err.Error())
-}
 
 func TestParseSetsMalformed(t *testing.T) {
 	t.Parallel()
@@ -28,27 +21,27 @@ func TestParseSetsMalformed(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"truncated": {truncated, at("en.json", bytes.Count(truncated, []byte{'\n'})+1)},
+		"truncated": {truncated, importertest.At("en.json", bytes.Count(truncated, []byte{'\n'})+1)},
 		"wrong type": {
 			bytes.Replace(data, []byte(`"printedTotal": 165`), []byte(`"printedTotal": "165"`), 1),
-			at("en.json", lineOf(t, data, `"printedTotal": 165`)) + " field printedTotal",
+			importertest.At("en.json", importertest.LineOf(t, data, `"printedTotal": 165`)) + " field printedTotal",
 		},
-		"not an array":    {[]byte(`{"id": "base1"}`), at("en.json", 1) + " expected a JSON array"},
+		"not an array":    {[]byte(`{"id": "base1"}`), importertest.At("en.json", 1) + " expected a JSON array"},
 		"empty":           {nil, "en.json:1:"},
-		"syntax":          {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n{\"id\" \"b\"}\n]"), at("en.json", 3) + " invalid JSON"},
-		"trailing data":   {[]byte("[]\n[]"), at("en.json", 2)},
-		"missing id":      {[]byte("[\n{\"name\": \"Base\"}\n]"), at("en.json", 2) + ` set id ""`},
-		"path in id":      {[]byte(`[{"id": "../etc", "name": "x"}]`), at("en.json", 1) + ` set id "../etc"`},
-		"missing name":    {[]byte("[\n{\"id\": \"base1\"}\n]"), at("en.json", 2) + " set base1: missing name"},
-		"bad date":        {[]byte("[\n{\"id\": \"a\", \"name\": \"A\", \"releaseDate\": \"1999/13/40\"}\n]"), at("en.json", 2) + " set a: releaseDate"},
-		"duplicate id":    {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n{\"id\": \"a\", \"name\": \"B\"}\n]"), at("en.json", 3) + ` set id "a" repeats the set of line 2`},
-		"element not obj": {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n7\n]"), at("en.json", 3) + " field (value)"},
+		"syntax":          {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n{\"id\" \"b\"}\n]"), importertest.At("en.json", 3) + " invalid JSON"},
+		"trailing data":   {[]byte("[]\n[]"), importertest.At("en.json", 2)},
+		"missing id":      {[]byte("[\n{\"name\": \"Base\"}\n]"), importertest.At("en.json", 2) + ` set id ""`},
+		"path in id":      {[]byte(`[{"id": "../etc", "name": "x"}]`), importertest.At("en.json", 1) + ` set id "../etc"`},
+		"missing name":    {[]byte("[\n{\"id\": \"base1\"}\n]"), importertest.At("en.json", 2) + " set base1: missing name"},
+		"bad date":        {[]byte("[\n{\"id\": \"a\", \"name\": \"A\", \"releaseDate\": \"1999/13/40\"}\n]"), importertest.At("en.json", 2) + " set a: releaseDate"},
+		"duplicate id":    {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n{\"id\": \"a\", \"name\": \"B\"}\n]"), importertest.At("en.json", 3) + ` set id "a" repeats the set of line 2`},
+		"element not obj": {[]byte("[\n{\"id\": \"a\", \"name\": \"A\"},\n7\n]"), importertest.At("en.json", 3) + " field (value)"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseSets("testdata/sets/en.json", tc.data)
-			requireInvalid(t, err, tc.want)
+			importertest.RequireInvalid(t, err, tc.want)
 		})
 	}
 }
@@ -63,40 +56,40 @@ func TestParseCardsMalformed(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"truncated": {truncated, at("base1.json", bytes.Count(truncated, []byte{'\n'})+1)},
+		"truncated": {truncated, importertest.At("base1.json", bytes.Count(truncated, []byte{'\n'})+1)},
 		"wrong type": {
 			bytes.Replace(data, []byte(`"name": "Pikachu"`), []byte(`"name": 25`), 1),
-			at("base1.json", lineOf(t, data, `"name": "Pikachu"`)) + " field name",
+			importertest.At("base1.json", importertest.LineOf(t, data, `"name": "Pikachu"`)) + " field name",
 		},
 		"subtypes not a list": {
 			bytes.Replace(data, []byte("\"subtypes\": [\n      \"Basic\"\n    ]"), []byte(`"subtypes": "Basic"`), 1),
-			at("base1.json", lineOf(t, data, "\"subtypes\": [\n      \"Basic\"")) + " field subtypes",
+			importertest.At("base1.json", importertest.LineOf(t, data, "\"subtypes\": [\n      \"Basic\"")) + " field subtypes",
 		},
 		"missing number": {
 			bytes.Replace(data, []byte(`"number": "58"`), []byte(`"number": ""`), 1),
-			at("base1.json", lineOf(t, data, `"id": "base1-58"`)-1) + ` card "base1-58": missing number`,
+			importertest.At("base1.json", importertest.LineOf(t, data, `"id": "base1-58"`)-1) + ` card "base1-58": missing number`,
 		},
-		"missing name": {[]byte("[\n\n  {\"id\": \"x-1\", \"number\": \"1\"}]"), at("base1.json", 3) + ` card "x-1": missing name`},
+		"missing name": {[]byte("[\n\n  {\"id\": \"x-1\", \"number\": \"1\"}]"), importertest.At("base1.json", 3) + ` card "x-1": missing name`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseCards("testdata/cards/en/base1.json", tc.data, set, Options{})
-			requireInvalid(t, err, tc.want)
+			importertest.RequireInvalid(t, err, tc.want)
 		})
 	}
 }
 
 func TestParseMalformedFiles(t *testing.T) {
 	t.Parallel()
-	dir := copyTestdata(t)
+	dir := importertest.CopyTestdata(t)
 	file := filepath.Join(dir, "cards", "en", "sv3pt5.json")
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, data[:200], 0o644))
 	_, _, err = Parse(dir, Options{})
-	requireInvalid(t, err, "pokemon: cards of set sv3pt5: ")
-	require.ErrorContains(t, err, at(file, bytes.Count(data[:200], []byte{'\n'})+1))
+	importertest.RequireInvalid(t, err, "pokemon: cards of set sv3pt5: ")
+	require.ErrorContains(t, err, importertest.At(file, bytes.Count(data[:200], []byte{'\n'})+1))
 
 	require.NoError(t, os.Remove(file))
 	_, _, err = Parse(dir, Options{})
@@ -113,6 +106,6 @@ func TestParseBadImage(t *testing.T) {
 	imgs := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(imgs, "base1-58.png"), []byte("not a png"), 0o644))
 	_, _, err := Parse("testdata", Options{ImagesDir: imgs})
-	requireInvalid(t, err, "base1-58.png")
+	importertest.RequireInvalid(t, err, "base1-58.png")
 	require.ErrorContains(t, err, "base1.json:")
 }

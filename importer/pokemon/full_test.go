@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 // TestParseFullDataset parses the whole shared pokemontcg.io copy when it is
@@ -15,7 +17,7 @@ func TestParseFullDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	dir := filepath.Join(sharedDatasets(t), "pokemon")
+	dir := filepath.Join(importertest.SharedDatasets(t), "pokemon")
 	start := time.Now()
 	_, sets, err := Parse(dir, Options{})
 	elapsed := time.Since(start)
@@ -32,5 +34,5 @@ func TestParseFullDataset(t *testing.T) {
 	t.Logf("pokemon: %d sets, %d cards, %d variants in %v", len(sets), cards, variants, elapsed)
 	require.Len(t, sets, 172)
 	require.InDelta(t, 20_000, cards, 1_000)
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -15,7 +16,7 @@ func TestParseTestdata(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GamePokemon, Name: "Pokémon"}, game)
 	require.Len(t, sets, 3)
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 
 	base := sets[0]
 	require.Equal(t, "base1", base.Code)
@@ -179,20 +180,5 @@ func TestPriceKeyVariant(t *testing.T) {
 	} {
 		run, finish := priceKeyVariant(key)
 		require.Equal(t, want, [2]string{run, finish}, key)
-	}
-}
-
-func TestNormalizeDate(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"1999/01/09": "1999-01-09", "2023-09-22": "2023-09-22", " 2001/7/4 ": "2001-07-04", "": "", "---": "",
-	} {
-		got, err := normalizeDate(in)
-		require.NoError(t, err, in)
-		require.Equal(t, want, got, in)
-	}
-	for _, in := range []string{"1999/13/01", "1999/02/30", "99/01/01", "1999/01", "1999/01/09/1", "19x9/01/01"} {
-		_, err := normalizeDate(in)
-		require.Error(t, err, in)
 	}
 }

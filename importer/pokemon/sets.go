@@ -49,7 +49,7 @@ func ParseSets(file string, data []byte) ([]Set, error) {
 		if name == "" {
 			return importer.Errorf(file, line, "set %s: missing name", id)
 		}
-		date, err := normalizeDate(j.ReleaseDate)
+		date, err := importer.NormalizeDate(j.ReleaseDate)
 		if err != nil {
 			return importer.Errorf(file, line, "set %s: releaseDate: %v", id, err)
 		}

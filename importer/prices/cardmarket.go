@@ -110,8 +110,7 @@ func parseCardmarketGuide(file string, data []byte) ([]catalog.ImportPrice, Stat
 	var (
 		version, createdAt string
 		sawGuides          bool
-		entries            []cardmarketPrices
-		last               = make(map[string]int) // idProduct → index of its last entry
+		entries            []idPrices
 	)
 	for dec.More() {
 		tok, err := dec.Token()
@@ -136,7 +135,7 @@ func parseCardmarketGuide(file string, data []byte) ([]catalog.ImportPrice, Stat
 				return nil, st, syntaxErr(importer.LineAt(data, dec.InputOffset()), err)
 			}
 			for dec.More() {
-				line := importer.LineAt(data, valueStart(data, dec.InputOffset()))
+				line := importer.LineAt(data, importer.ValueStart(data, dec.InputOffset()))
 				var e cardmarketEntry
 				if err := dec.Decode(&e); err != nil {
 					return nil, st, syntaxErr(line, err)
@@ -146,7 +145,6 @@ func parseCardmarketGuide(file string, data []byte) ([]catalog.ImportPrice, Stat
 				if err != nil {
 					return nil, st, importer.Errorf(file, line, "%v", err)
 				}
-				last[cp.id] = len(entries)
 				entries = append(entries, cp)
 			}
 			if err := expectDelim(dec, ']'); err != nil {
@@ -175,47 +173,31 @@ func parseCardmarketGuide(file string, data []byte) ([]catalog.ImportPrice, Stat
 	if err != nil {
 		return nil, st, importer.Errorf(file, 1, "createdAt: %v", err)
 	}
-	var out []catalog.ImportPrice
-	for i, e := range entries {
-		switch {
-		case last[e.id] != i:
-			st.Duplicates++
-		case len(e.prices) == 0:
-			st.Skipped++
-		default:
-			for _, p := range e.prices {
-				p.AsOf = asOf
-				out = append(out, p)
-			}
-		}
+	out := lastPrices(entries, &st)
+	for i := range out {
+		out[i].AsOf = asOf
 	}
 	st.Prices = len(out)
 	return out, st, nil
 }
 
-// cardmarketPrices are the prices of one price-guide entry.
-type cardmarketPrices struct {
-	id     string
-	prices []catalog.ImportPrice
-}
-
 // cardmarketEntryPrices validates one entry and maps its non-null, non-zero
 // fields to prices (AsOf is set by the caller).
-func cardmarketEntryPrices(e *cardmarketEntry, line int) (cardmarketPrices, error) {
+func cardmarketEntryPrices(e *cardmarketEntry, line int) (idPrices, error) {
 	id := e.IDProduct.String()
 	if id == "" {
-		return cardmarketPrices{}, errors.New("missing idProduct")
+		return idPrices{}, errors.New("missing idProduct")
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
-		return cardmarketPrices{}, fmt.Errorf("idProduct %s: not a positive integer", id)
+		return idPrices{}, fmt.Errorf("idProduct %s: not a positive integer", id)
 	}
 	id = strconv.FormatInt(n, 10)
-	cp := cardmarketPrices{id: id}
+	cp := idPrices{id: id}
 	for _, f := range e.fields() {
 		amount, ok, err := ParseMinor(f.value.String())
 		if err != nil {
-			return cardmarketPrices{}, fmt.Errorf("%s: %w", f.key, err)
+			return idPrices{}, fmt.Errorf("%s: %w", f.key, err)
 		}
 		if !ok || amount == 0 {
 			continue
@@ -257,17 +239,4 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 		return fmt.Errorf("expected %q, got %v", d, tok)
 	}
 	return nil
-}
-
-// valueStart skips the whitespace and separator before the next value at off.
-func valueStart(data []byte, off int64) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ',':
-			off++
-		default:
-			return off
-		}
-	}
-	return off
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 func TestParseCardmarketGuideFixture(t *testing.T) {
@@ -138,9 +139,7 @@ func TestParseCardmarketGuideMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			out, st, err := ParseCardmarketGuide("g.json", strings.NewReader(tc.in))
-			require.ErrorContains(t, err, tc.want)
-			require.ErrorContains(t, err, "parse cardmarket guide: ")
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want, "parse cardmarket guide: ")
 			require.Nil(t, out)
 			require.Zero(t, st)
 		})

@@ -8,28 +8,16 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-// sharedDatasets returns the shared datasets folder (env CSM_SHARED_DATASETS,
-// else ../../../shared/datasets from the package) or skips the test.
-func sharedDatasets(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("CSM_SHARED_DATASETS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "datasets")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared datasets not available at %s", dir)
-	}
-	return dir
-}
+	"github.com/collectorstash/csm/importer/importertest"
+)
 
 // TestTCGplayerDailyFullFile parses the whole real TCGplayer file and checks
 // its counts are consistent, every set code maps to a catalogue set and every
 // card key to a catalogue card where the catalogue data is present.
 func TestTCGplayerDailyFullFile(t *testing.T) {
 	t.Parallel()
-	dir := sharedDatasets(t)
+	dir := importertest.SharedDatasets(t)
 	path := filepath.Join(dir, "prices", "tcgplayer-pokemon-daily.csv")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("no %s", path)

@@ -1,7 +1,6 @@
 package prices
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -78,33 +77,20 @@ func parsePricecharting(file string, r io.Reader, asOf time.Time) ([]catalog.Imp
 	if len(present) == 0 {
 		return nil, st, importer.Errorf(file, 1, "no price column (loose-price, …)")
 	}
-	type row struct {
-		id     string
-		prices []catalog.ImportPrice
-	}
-	var rows []row
-	last := make(map[string]int) // id → index of its last row
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, st, csvError(file, err)
-		}
+	var rows []idPrices
+	err = eachRecord(file, cr, func(rec []string, line int) error {
 		st.Rows++
-		line, _ := cr.FieldPos(0)
 		id := field(rec, cols, "id")
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil || n <= 0 {
-			return nil, st, importer.Errorf(file, line, "id %q: not a positive integer", id)
+			return importer.Errorf(file, line, "id %q: not a positive integer", id)
 		}
 		id = strconv.FormatInt(n, 10)
-		rw := row{id: id}
+		rw := idPrices{id: id}
 		for _, c := range present {
 			amount, ok, err := ParseMinor(field(rec, cols, c.name))
 			if err != nil {
-				return nil, st, importer.Errorf(file, line, "%s: %v", c.name, err)
+				return importer.Errorf(file, line, "%s: %v", c.name, err)
 			}
 			if !ok || amount == 0 {
 				continue
@@ -122,20 +108,13 @@ func parsePricecharting(file string, r io.Reader, asOf time.Time) ([]catalog.Imp
 				Line:           line,
 			})
 		}
-		last[id] = len(rows)
 		rows = append(rows, rw)
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
 	}
-	var out []catalog.ImportPrice
-	for i, rw := range rows {
-		switch {
-		case last[rw.id] != i:
-			st.Duplicates++
-		case len(rw.prices) == 0:
-			st.Skipped++
-		default:
-			out = append(out, rw.prices...)
-		}
-	}
+	out := lastPrices(rows, &st)
 	st.Prices = len(out)
 	return out, st, nil
 }

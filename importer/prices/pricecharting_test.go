@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 func TestParsePricechartingFixture(t *testing.T) {
@@ -111,9 +112,7 @@ func TestParsePricechartingMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			out, st, err := ParsePricecharting("pc.csv", strings.NewReader(tc.in), date("2026-06-05"))
-			require.ErrorContains(t, err, tc.want)
-			require.ErrorContains(t, err, "parse pricecharting: ")
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want, "parse pricecharting: ")
 			require.Nil(t, out)
 			require.Zero(t, st)
 		})
@@ -123,6 +122,5 @@ func TestParsePricechartingMalformed(t *testing.T) {
 func TestParsePricechartingNeedsAsOf(t *testing.T) {
 	t.Parallel()
 	_, _, err := ParsePricecharting("pc.csv", strings.NewReader(pricechartingHeader), time.Time{})
-	require.ErrorContains(t, err, "pc.csv: no as-of date")
-	require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+	importertest.RequireInvalid(t, err, "pc.csv: no as-of date")
 }

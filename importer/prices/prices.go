@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/importer"
 )
 
@@ -65,6 +66,53 @@ func readHeader(file string, cr *csv.Reader, required ...string) (map[string]int
 		}
 	}
 	return cols, nil
+}
+
+// eachRecord calls fn with every data record read from cr and the line it
+// starts on, up to the end of the input. A malformed record is an error
+// naming file and line; an error of fn ends the reading and is returned.
+func eachRecord(file string, cr *csv.Reader, fn func(rec []string, line int) error) error {
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return csvError(file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := fn(rec, line); err != nil {
+			return err
+		}
+	}
+}
+
+// idPrices are the prices of one input row (or entry) of a product id.
+type idPrices struct {
+	id     string
+	prices []catalog.ImportPrice
+}
+
+// lastPrices returns the prices of rows in order, keeping of rows with one id
+// only the last. It counts the rows left out in st.Duplicates and the kept
+// rows without a price in st.Skipped.
+func lastPrices(rows []idPrices, st *Stats) []catalog.ImportPrice {
+	last := make(map[string]int, len(rows)) // id → index of its last row
+	for i, rw := range rows {
+		last[rw.id] = i
+	}
+	var out []catalog.ImportPrice
+	for i, rw := range rows {
+		switch {
+		case last[rw.id] != i:
+			st.Duplicates++
+		case len(rw.prices) == 0:
+			st.Skipped++
+		default:
+			out = append(out, rw.prices...)
+		}
+	}
+	return out
 }
 
 // csvError turns a csv.Reader error into an error naming file and line.

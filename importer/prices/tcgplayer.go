@@ -57,23 +57,15 @@ func parseTCGplayerDaily(file string, r io.Reader) ([]catalog.ImportPrice, Stats
 	}
 	var out []catalog.ImportPrice
 	seen := make(map[tcgplayerKey]int) // series and date → index in out
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, st, csvError(file, err)
-		}
+	err = eachRecord(file, cr, func(rec []string, line int) error {
 		st.Rows++
-		line, _ := cr.FieldPos(0)
 		p, key, fixed, ok, err := tcgplayerRow(rec, cols)
 		if err != nil {
-			return nil, st, importer.Errorf(file, line, "%v", err)
+			return importer.Errorf(file, line, "%v", err)
 		}
 		if !ok {
 			st.Skipped++
-			continue
+			return nil
 		}
 		if fixed {
 			st.DatesFixed++
@@ -82,10 +74,14 @@ func parseTCGplayerDaily(file string, r io.Reader) ([]catalog.ImportPrice, Stats
 		if i, dup := seen[key]; dup {
 			out[i] = p
 			st.Duplicates++
-			continue
+			return nil
 		}
 		seen[key] = len(out)
 		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
 	}
 	st.Prices = len(out)
 	return out, st, nil

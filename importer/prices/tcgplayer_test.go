@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 const tcgplayerFixture = "testdata/tcgplayer-daily.csv"
@@ -183,9 +184,7 @@ func TestParseTCGplayerDailyMalformed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			out, st, err := ParseTCGplayerDaily("daily.csv", strings.NewReader(tc.in))
-			require.ErrorContains(t, err, tc.want)
-			require.ErrorContains(t, err, "parse tcgplayer daily: ")
-			require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+			importertest.RequireInvalid(t, err, tc.want, "parse tcgplayer daily: ")
 			require.Nil(t, out)
 			require.Zero(t, st)
 		})

@@ -9,16 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
-
-// requireInvalid fails unless err is an EINVALID error naming want.
-func requireInvalid(t *testing.T, err error, want string) {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorContains(t, err, want)
-	require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err), err.Error())
-}
 
 // replaceLine returns data with its 1-based line n replaced by line.
 func replaceLine(data []byte, n int, line string) []byte {
@@ -48,7 +40,7 @@ func TestParseCardsMalformed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseCards("testdata/cards.jsonl", bytes.NewReader(tc.data))
-			requireInvalid(t, err, tc.want)
+			importertest.RequireInvalid(t, err, tc.want)
 		})
 	}
 }
@@ -85,20 +77,20 @@ func TestParseSetsMalformed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseSets("testdata/sets.jsonl", bytes.NewReader(tc.data), nil, Options{})
-			requireInvalid(t, err, tc.want)
+			importertest.RequireInvalid(t, err, tc.want)
 		})
 	}
 }
 
 func TestParseMalformedFiles(t *testing.T) {
 	t.Parallel()
-	dir := copyTestdata(t)
+	dir := importertest.CopyTestdata(t)
 	file := filepath.Join(dir, "cards.jsonl")
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, replaceLine(data, 3, "{"), 0o644))
 	_, _, err = Parse(dir, Options{})
-	requireInvalid(t, err, "yugioh: cards: ")
+	importertest.RequireInvalid(t, err, "yugioh: cards: ")
 	require.ErrorContains(t, err, file+":3: invalid JSON")
 
 	require.NoError(t, os.WriteFile(file, data, 0o644))
@@ -118,6 +110,6 @@ func TestParseBadImage(t *testing.T) {
 	imgs := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(imgs, "46130346.jpg"), []byte("not a jpeg"), 0o644))
 	_, _, err := Parse("testdata", Options{ImagesDir: imgs})
-	requireInvalid(t, err, "yugioh: sets: ")
+	importertest.RequireInvalid(t, err, "yugioh: sets: ")
 	require.ErrorContains(t, err, `sets.jsonl:4: set "Legend of Blue Eyes White Dragon": card "Hinotama": image `)
 }

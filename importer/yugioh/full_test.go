@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 // TestParseFullDataset parses the whole shared YDM-Data copy, with the
@@ -16,7 +18,7 @@ func TestParseFullDataset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	root := sharedDatasets(t)
+	root := importertest.SharedDatasets(t)
 	start := time.Now()
 	_, sets, err := Parse(filepath.Join(root, "yugioh"), Options{ImagesDir: filepath.Join(root, "images", "yugioh")})
 	elapsed := time.Since(start)
@@ -40,5 +42,5 @@ func TestParseFullDataset(t *testing.T) {
 	require.InDelta(t, 20_590, cards, 500, "one card per (set, print code, name)")
 	require.Greater(t, images, 2_000)
 	require.Less(t, noPasscode, 100, "set card names missing from cards.jsonl")
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 }

@@ -1,15 +1,10 @@
 package yugioh
 
 import (
-	"errors"
-	"fmt"
-	"image"
 	_ "image/jpeg" // register the JPEG decoder for image.DecodeConfig
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer"
 )
 
 // Image fields of the locally served card images.
@@ -18,6 +13,9 @@ const (
 	ImageSource    = "ygoprodeck"
 	ImageFormat    = "jpeg"
 )
+
+// localImages are the <passcode>.jpg files of Options.ImagesDir.
+var localImages = importer.LocalImages{URLPrefix: ImageURLPrefix, Source: ImageSource, Format: ImageFormat, Ext: ".jpg"}
 
 // imageFinder looks card images up by passcode, once per passcode.
 type imageFinder struct {
@@ -35,7 +33,7 @@ func (f *imageFinder) find(passcode string) (*catalog.ImportImage, error) {
 	if img, ok := f.cache[passcode]; ok {
 		return img, nil
 	}
-	img, err := readImage(f.dir, passcode)
+	img, err := localImages.Read(f.dir, passcode)
 	if err != nil {
 		return nil, err
 	}
@@ -44,35 +42,4 @@ func (f *imageFinder) find(passcode string) (*catalog.ImportImage, error) {
 	}
 	f.cache[passcode] = img
 	return img, nil
-}
-
-// readImage reads the header of <dir>/<passcode>.jpg.
-func readImage(dir, passcode string) (*catalog.ImportImage, error) {
-	path, err := filepath.Abs(filepath.Join(dir, passcode+".jpg"))
-	if err != nil {
-		return nil, fmt.Errorf("image path: %w", err)
-	}
-	file, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open image: %w", err)
-	}
-	defer file.Close()
-	cfg, format, err := image.DecodeConfig(file)
-	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", path, err)
-	}
-	if format != ImageFormat {
-		return nil, fmt.Errorf("image %s: %s data in a .jpg file", path, format)
-	}
-	return &catalog.ImportImage{
-		URL:    ImageURLPrefix + passcode + ".jpg",
-		Source: ImageSource,
-		Width:  cfg.Width,
-		Height: cfg.Height,
-		Format: ImageFormat,
-		Path:   path,
-	}, nil
 }

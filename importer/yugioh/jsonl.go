@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	"github.com/collectorstash/csm/importer"
 )
@@ -59,30 +58,7 @@ func decodeLine(file string, line int, data []byte, v any) error {
 			field = "(record)"
 		}
 		return importer.Errorf(file, line, "field %s at column %d: expected %s, got JSON %s",
-			field, te.Offset, jsonKind(te.Type), te.Value)
+			field, te.Offset, importer.JSONKind(te.Type), te.Value)
 	}
 	return importer.Errorf(file, line, "invalid JSON: %v", err)
-}
-
-// jsonKind names the JSON kind a Go type decodes from.
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "a value"
-	}
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	}
-	return t.String()
 }

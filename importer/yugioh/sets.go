@@ -66,7 +66,7 @@ func buildSet(file string, line int, j *setJSON, cards map[string]Card, images *
 	if name == "" {
 		return catalog.ImportSet{}, importer.Errorf(file, line, "set: missing name")
 	}
-	date, err := normalizeDate(j.Date)
+	date, err := importer.NormalizeDate(j.Date)
 	if err != nil {
 		return catalog.ImportSet{}, importer.Errorf(file, line, "set %q: date: %v", name, err)
 	}

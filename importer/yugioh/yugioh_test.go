@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/importer/importertest"
 )
 
 func TestParseTestdata(t *testing.T) {
@@ -16,7 +17,7 @@ func TestParseTestdata(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, catalog.GameInfo{Slug: catalog.GameYugioh, Name: "Yu-Gi-Oh!"}, game)
 	require.Len(t, sets, 7)
-	requireNaturalKeys(t, sets)
+	importertest.RequireNaturalKeys(t, sets)
 
 	codes := []string{}
 	for _, s := range sets {

@@ -1,4 +1,4 @@
-package yugioh
+package importer
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// normalizeDate turns "1999/01/09" or "1999-01-09" into "1999-01-09". A
+// NormalizeDate turns "1999/01/09" or "1999-01-09" into "1999-01-09". A
 // value without digits ("", "---") means unknown and yields "".
-func normalizeDate(s string) (string, error) {
+func NormalizeDate(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if !strings.ContainsAny(s, "0123456789") {
 		return "", nil
