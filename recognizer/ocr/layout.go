@@ -44,8 +44,12 @@ type Spec struct {
 	// PSM is Tesseract's page-segmentation mode; 0 means single line.
 	PSM gosseract.PageSegMode
 	// Scale is how much the crop is enlarged before OCR; 0 picks one from
-	// the crop height so capitals come out about 40 px tall.
+	// the height of the text line found in the region.
 	Scale float64
+	// LineHeight, when > 0, is the expected height of the text as a
+	// fraction of the card height: the crop is then narrowed to the text
+	// line found in the region (for small print in a generous region).
+	LineHeight float64
 }
 
 // Layout is where one game prints the text the recogniser reads.
@@ -77,9 +81,9 @@ var Layouts = map[string]Layout{
 		// Print code below the artwork on the right; Pendulum cards print it
 		// bottom-left under the Pendulum box.
 		Number: Spec{Regions: []Region{
-			{0.52, 0.705, 0.96, 0.748},
+			{0.52, 0.705, 0.94, 0.750},
 			{0.04, 0.900, 0.45, 0.950},
-		}, Whitelist: NumberChars},
+		}, Whitelist: NumberChars, LineHeight: 0.016},
 		Normalize: normalizeYugioh,
 	},
 	catalog.GamePokemon: {

@@ -133,12 +133,14 @@ func ygoPrefix(p string) string {
 }
 
 var (
-	pokemonNumber = regexp.MustCompile(`([A-Z]{0,2}?)(` + digitish + `{1,3}) ?/ ?([A-Z]{0,2}?)(` + digitish + `{1,3})`)
+	// Number prefixes of subsets: Trainer Gallery, Galarian Gallery,
+	// Shiny Vault, Radiant Collection, holo and shiny sets.
+	pokemonNumber = regexp.MustCompile(`(TG|GG|SV|RC|SH|SL|H)?(` + digitish + `{1,3}) ?/ ?(TG|GG|SV|RC|SH|SL|H)?(` + digitish + `{1,3})`)
 	pokemonSet    = regexp.MustCompile(`\b([A-Z]{2,4}[0-9]?) (?:EN|E N)\b`)
 )
 
 // normalizePokemon reads "4/102", "025/198", "TG05/TG30" or
-// "SVI EN 123/198"; leading zeros go, set codes printed before EN are kept.
+// "SVI EN 123/198"; a set code printed before EN is kept.
 func normalizePokemon(raw string) (string, string, bool) {
 	s := cleanRaw(raw)
 	m := pokemonNumber.FindStringSubmatch(s)
@@ -154,7 +156,15 @@ func normalizePokemon(raw string) (string, string, bool) {
 	if sm := pokemonSet.FindStringSubmatch(s); sm != nil {
 		set = sm[1]
 	}
-	return m[1] + trimZeros(n) + "/" + m[3] + trimZeros(t), set, true
+	// Plain numbers lose their zeros (025 → 25, as catalogued); lettered
+	// ones keep them (TG05, SV049).
+	if m[1] == "" {
+		n = trimZeros(n)
+	}
+	if m[3] == "" {
+		t = trimZeros(t)
+	}
+	return m[1] + n + "/" + m[3] + t, set, true
 }
 
 var mtgNumber = regexp.MustCompile(`(?:^|[^A-Z0-9])(` + digitish + `{1,4})(?: ?/ ?(` + digitish + `{1,4}))?(?: [CURMSLTPB])?(?:$|[^A-Z0-9])`)

@@ -115,16 +115,17 @@ func otsu(g *image.Gray) uint8 {
 	return uint8(t)
 }
 
-// lightText guesses whether g shows light text on a dark ground: text is
-// the smaller of the two Otsu classes.
-func lightText(g *image.Gray, t uint8) bool {
-	light := 0
+// lightText guesses whether g shows light text on a dark ground. Strokes
+// are the outliers of a text crop: when the bright tail reaches further
+// from the median than the dark one, the text is light.
+func lightText(g *image.Gray) bool {
+	var hist [256]int
 	for _, v := range g.Pix {
-		if v > t {
-			light++
-		}
+		hist[v]++
 	}
-	return light*2 < len(g.Pix)
+	n := len(g.Pix)
+	lo, med, hi := percentile(&hist, n, 0.05), percentile(&hist, n, 0.5), percentile(&hist, n, 0.95)
+	return hi-med > med-lo
 }
 
 // invert flips g in place.

@@ -118,10 +118,16 @@ func (rd *cardReader) finish(l Layout, num reading) (catalog.OCRResult, error) {
 	if err != nil {
 		return catalog.OCRResult{}, fmt.Errorf("ocr: read name: %w", err)
 	}
-	res := catalog.OCRResult{
-		Name: name.text, NameConf: name.conf,
-		Number: num.text, NumberConf: num.score, SetCode: num.set,
+	// Off-pattern numbers and unsure names are left out: the scorer
+	// treats an empty field as unread instead of as a mismatch.
+	var res catalog.OCRResult
+	if name.ok && name.conf >= minNameConf {
+		res.Name, res.NameConf = name.text, name.conf
 	}
+	if num.ok {
+		res.Number, res.NumberConf, res.SetCode = num.text, num.conf, num.set
+	}
+	slog.Debug("ocr: read", "name", name.text, "name_conf", name.conf, "number", num.text, "number_ok", num.ok, "number_conf", num.conf)
 	if len(l.SetCode.Regions) > 0 && l.NormalizeSet != nil {
 		set, err := rd.field(l.SetCode, isSetCode(l.NormalizeSet), numberScore)
 		if err != nil {
@@ -246,6 +252,9 @@ func cleanName(raw string) string {
 	})
 }
 
+// minNameConf is the Tesseract confidence under which a name is dropped.
+const minNameConf = 0.3
+
 // numVariants is how many preprocessed versions of a crop exist.
 const numVariants = 4
 
@@ -260,15 +269,20 @@ func (rd *cardReader) field(spec Spec, interp interpret, good scorer) (reading, 
 		if rect.Dx() < 4 || rect.Dy() < 4 {
 			continue
 		}
-		rect = textBox(rd.card, rect)
+		if spec.LineHeight > 0 {
+			rect = textBox(rd.card, rect, int(spec.LineHeight*float64(rd.card.Bounds().Dy())+0.5))
+		}
 		scale := spec.Scale
 		if scale <= 0 {
-			scale = min(5, max(1.5, 60/float64(rect.Dy())))
+			scale = min(4, max(1.5, 110/float64(rect.Dy())))
+			if spec.LineHeight > 0 {
+				scale = min(5, max(1.5, 60/float64(rect.Dy())))
+			}
 		}
 		base := greyCrop(rd.card, rect, scale)
 		stretch(base)
 		t := otsu(base)
-		light := lightText(base, t)
+		light := lightText(base)
 		for v := range rd.maxVariants {
 			if err := rd.ctx.Err(); err != nil {
 				return reading{}, err
@@ -308,6 +322,12 @@ func variant(base *image.Gray, t uint8, light bool, v int) *image.Gray {
 	return pad(g, 12, 255)
 }
 
+// junk says whether a word is a short, low-confidence speck.
+func junk(b gosseract.BoundingBox) bool {
+	w := strings.TrimSpace(b.Word)
+	return w == "" || len([]rune(w)) <= 2 && b.Confidence < 50
+}
+
 // ocr runs Tesseract on g and returns its text and mean word confidence.
 func (rd *cardReader) ocr(g *image.Gray, spec Spec) (string, float64, error) {
 	psm := spec.PSM
@@ -326,6 +346,14 @@ func (rd *cardReader) ocr(g *image.Gray, spec Spec) (string, float64, error) {
 	boxes, err := rd.c.GetBoundingBoxes(gosseract.RIL_WORD)
 	if err != nil {
 		return "", 0, fmt.Errorf("ocr: recognise: %w", err)
+	}
+	// Specks at either end of the line (a frame edge, an icon) come back
+	// as short, unsure words: drop them.
+	for len(boxes) > 0 && junk(boxes[0]) {
+		boxes = boxes[1:]
+	}
+	for len(boxes) > 0 && junk(boxes[len(boxes)-1]) {
+		boxes = boxes[:len(boxes)-1]
 	}
 	words := make([]string, 0, len(boxes))
 	var sum, weight float64

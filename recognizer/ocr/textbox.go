@@ -9,7 +9,11 @@ import (
 // most of that energy, plus a margin. Regions are generous so they survive
 // imperfect rectification; the tight box keeps frame edges and artwork out
 // of thresholding. It returns rect when no line stands out.
-func textBox(img *image.RGBA, rect image.Rectangle) image.Rectangle {
+//
+// lineH, when > 0, is the expected height of the text in pixels: the band
+// is then the lineH-tall window with the most energy, which a thin bright
+// frame edge cannot win.
+func textBox(img *image.RGBA, rect image.Rectangle, lineH int) image.Rectangle {
 	w, h := rect.Dx(), rect.Dy()
 	if w < 8 || h < 6 {
 		return rect
@@ -48,11 +52,24 @@ func textBox(img *image.RGBA, rect image.Rectangle) image.Rectangle {
 		return rect
 	}
 	y0, y1 := peak, peak+1
-	for y0 > 0 && rows[y0-1]*2 >= top {
-		y0--
-	}
-	for y1 < h && rows[y1]*2 >= top {
-		y1++
+	if lineH > 0 && lineH < h {
+		var sum, best int64
+		for y := 0; y < h; y++ {
+			sum += rows[y]
+			if y >= lineH {
+				sum -= rows[y-lineH]
+			}
+			if y >= lineH-1 && sum > best {
+				best, y0, y1 = sum, y-lineH+1, y+1
+			}
+		}
+	} else {
+		for y0 > 0 && rows[y0-1]*2 >= top {
+			y0--
+		}
+		for y1 < h && rows[y1]*2 >= top {
+			y1++
+		}
 	}
 	band := y1 - y0
 	m := max(2, band*2/5)
