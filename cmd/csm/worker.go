@@ -7,6 +7,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
 
+	"github.com/collectorstash/csm/cmd/internal/wire"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/workers"
 )
@@ -34,12 +35,21 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	if err != nil {
 		return err
 	}
+	rec, err := wire.NewRecognition(recognitionConfig(), db)
+	if err != nil {
+		return err
+	}
+	defer rec.Close()
+	q := workers.NewQueue(cfg.RedisAddr)
+	defer q.Close()
 	return workers.Run(ctx, workers.Config{
 		Redis:       redisOpt(cfg),
 		Concurrency: concurrency,
 		Log:         slog.Default(),
 		Handlers: map[string]asynq.Handler{
 			workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
+			workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
+				Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
 		},
 		Schedule: map[string]*asynq.Task{"@every 10m": refresh},
 	})

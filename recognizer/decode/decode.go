@@ -61,34 +61,17 @@ const (
 // Decode decodes a JPEG, PNG or WebP photo into an upright RGBA image whose
 // long side is at most MaxSide, with bounds starting at (0, 0).
 func Decode(data []byte) (*image.RGBA, Info, error) {
-	if len(data) > MaxBytes {
-		return nil, Info{}, catalog.Errorf(catalog.ETOOLARGE, msgTooLarge)
-	}
-	info := Info{Format: sniff(data), Orientation: 1, Scale: 1}
-	if info.Format == "" {
-		return nil, Info{}, catalog.Errorf(catalog.EUNSUPPORTED, msgUnsupported)
-	}
-
-	cfg, err := safeCall(func() (image.Config, error) { return decodeConfig(info.Format, data) })
+	info, err := Check(data)
 	if err != nil {
-		return nil, info, invalid(fmt.Errorf("decode: %s header: %w", info.Format, err))
-	}
-	info.Width, info.Height = cfg.Width, cfg.Height
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, info, invalid(fmt.Errorf("decode: %s header: empty image %dx%d", info.Format, cfg.Width, cfg.Height))
-	}
-	if cfg.Width > MaxDimension || cfg.Height > MaxDimension || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		e := catalog.Errorf(catalog.ETOOLARGE, msgTooManyPix)
-		e.Err = fmt.Errorf("decode: header says %dx%d", cfg.Width, cfg.Height)
-		return nil, info, e
+		return nil, info, err
 	}
 
 	img, err := safeCall(func() (image.Image, error) { return decodeImage(info.Format, data) })
 	if err != nil {
 		return nil, info, invalid(fmt.Errorf("decode: %s: %w", info.Format, err))
 	}
-	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		return nil, info, invalid(fmt.Errorf("decode: %s: size %v differs from header %dx%d", info.Format, b.Size(), cfg.Width, cfg.Height))
+	if b := img.Bounds(); b.Dx() != info.Width || b.Dy() != info.Height {
+		return nil, info, invalid(fmt.Errorf("decode: %s: size %v differs from header %dx%d", info.Format, b.Size(), info.Width, info.Height))
 	}
 
 	rgba, scale := toRGBA(img, MaxSide)
@@ -97,6 +80,34 @@ func Decode(data []byte) (*image.RGBA, Info, error) {
 		info.Orientation = exifOrientation(data)
 	}
 	return orient(rgba, info.Orientation), info, nil
+}
+
+// Check validates an upload without decoding its pixels: size, format from
+// the magic bytes, and the header's dimensions (decompression bombs are
+// refused here). It is cheap enough for the HTTP edge to call before a photo
+// is stored and queued.
+func Check(data []byte) (Info, error) {
+	if len(data) > MaxBytes {
+		return Info{}, catalog.Errorf(catalog.ETOOLARGE, msgTooLarge)
+	}
+	info := Info{Format: sniff(data), Orientation: 1, Scale: 1}
+	if info.Format == "" {
+		return Info{}, catalog.Errorf(catalog.EUNSUPPORTED, msgUnsupported)
+	}
+	cfg, err := safeCall(func() (image.Config, error) { return decodeConfig(info.Format, data) })
+	if err != nil {
+		return info, invalid(fmt.Errorf("decode: %s header: %w", info.Format, err))
+	}
+	info.Width, info.Height = cfg.Width, cfg.Height
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return info, invalid(fmt.Errorf("decode: %s header: empty image %dx%d", info.Format, cfg.Width, cfg.Height))
+	}
+	if cfg.Width > MaxDimension || cfg.Height > MaxDimension || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		e := catalog.Errorf(catalog.ETOOLARGE, msgTooManyPix)
+		e.Err = fmt.Errorf("decode: header says %dx%d", cfg.Width, cfg.Height)
+		return info, e
+	}
+	return info, nil
 }
 
 func invalid(err error) error {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/collectorstash/csm/cmd/internal/wire"
+)
+
+// recognitionConfig reads the model and provider settings from the
+// environment: CSM_MODEL (the .onnx; models/card-embed-v1.onnx by default),
+// CSM_ORT_PROVIDER (cpu | cuda) and CSM_RECOGNIZER_THREADS.
+func recognitionConfig() wire.Config {
+	threads := 0
+	if n, err := parseInt(os.Getenv("CSM_RECOGNIZER_THREADS")); err == nil && n > 0 {
+		threads = n
+	} else {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	return wire.Config{ModelPath: env("CSM_MODEL", wire.DefaultModel()), Provider: env("CSM_ORT_PROVIDER", "cpu"), Threads: threads}
+}
+
+// debugSink stores a scan's intermediate images under the static tree and
+// returns their URLs (debug=true on /recognize).
+func debugSink(dataDir string) func(scanID, name string, img image.Image) string {
+	return func(scanID, name string, img image.Image) string {
+		rel := filepath.Join("scans", "debug", scanID, name+".jpg")
+		path := filepath.Join(dataDir, "static", rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return ""
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return ""
+		}
+		defer f.Close()
+		if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 85}); err != nil {
+			return ""
+		}
+		return "/static/" + filepath.ToSlash(rel)
+	}
+}

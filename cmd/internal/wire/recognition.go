@@ -1,0 +1,141 @@
+// Package wire assembles the recogniser's concrete stages (OpenCV,
+// ONNX Runtime, Tesseract, pgvector) for the commands: the only place that
+// knows all of them.
+package wire
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/recognizer"
+	"github.com/collectorstash/csm/recognizer/decode"
+	"github.com/collectorstash/csm/recognizer/detect"
+	"github.com/collectorstash/csm/recognizer/embed"
+	"github.com/collectorstash/csm/recognizer/match"
+	"github.com/collectorstash/csm/recognizer/ocr"
+	"github.com/collectorstash/csm/recognizer/quality"
+	"github.com/collectorstash/csm/recognizer/verify"
+	"github.com/collectorstash/csm/vectors"
+)
+
+// Config selects the model and the execution provider.
+type Config struct {
+	// ModelPath is the embedding model (.onnx, with its .json model card).
+	ModelPath string
+	// Provider is "cpu" or "cuda".
+	Provider string
+	// Threads bounds ONNX Runtime and Tesseract parallelism (0 = per core).
+	Threads int
+	// OCRVariants caps the preprocessing variants OCR tries (0 = all).
+	OCRVariants int
+}
+
+// DefaultModel finds models/card-embed-v1.onnx from the working directory
+// or $CSM_MODELS_DIR.
+func DefaultModel() string {
+	if d := os.Getenv("CSM_MODELS_DIR"); d != "" {
+		return filepath.Join(d, "card-embed-v1.onnx")
+	}
+	return filepath.Join("models", "card-embed-v1.onnx")
+}
+
+// Recognition is the assembled pipeline with what must be closed.
+type Recognition struct {
+	Pipeline *recognizer.Pipeline
+	Detector *detect.Detector
+	Embedder *embed.Embedder
+	Index    *vectors.Index
+	OCR      *ocr.Reader
+}
+
+// NewRecognition loads every stage once.
+func NewRecognition(cfg Config, db *postgres.DB) (*Recognition, error) {
+	if cfg.ModelPath == "" {
+		cfg.ModelPath = DefaultModel()
+	}
+	emb, err := embed.New(embed.Config{ModelPath: cfg.ModelPath, ExecutionProvider: cfg.Provider,
+		IntraOpThreads: cfg.Threads, MaxBatch: 32})
+	if err != nil {
+		return nil, fmt.Errorf("wire: embedder: %w", err)
+	}
+	reader, err := ocr.New(ocr.Config{Clients: cfg.Threads, MaxVariants: cfg.OCRVariants})
+	if err != nil {
+		_ = emb.Close()
+		return nil, fmt.Errorf("wire: ocr: %w", err)
+	}
+	det := detect.New()
+	idx := vectors.New(db.Pool)
+	r := &Recognition{Detector: det, Embedder: emb, Index: idx, OCR: reader}
+	r.Pipeline = &recognizer.Pipeline{
+		Detector:  det,
+		Embedder:  emb,
+		Index:     idx,
+		OCR:       reader,
+		Verifier:  verify.New(verify.Config{}),
+		Catalog:   db,
+		Quality:   quality.Assess,
+		NameSim:   match.NameSimilarity,
+		NumberSim: match.NumberSimilarity,
+	}
+	return r, nil
+}
+
+// Close releases the model session and the Tesseract clients.
+func (r *Recognition) Close() error {
+	return errors.Join(r.Embedder.Close(), r.OCR.Close())
+}
+
+// Decode is the upload decoder the worker uses.
+func Decode(data []byte) (*image.RGBA, error) {
+	img, _, err := decode.Decode(data)
+	return img, err
+}
+
+// LoadImage reads and decodes a catalogue image for indexing.
+func LoadImage(path string) (*image.RGBA, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(data)
+}
+
+// QuickDetector is the API's detect-only path: decode, find outlines, draw.
+type QuickDetector struct{ Detector *detect.Detector }
+
+var _ catalog.QuickDetector = QuickDetector{}
+
+// DetectOverlay returns the outlines and a PNG overlay of them.
+func (q QuickDetector) DetectOverlay(ctx context.Context, photo []byte) ([]catalog.Detection, []byte, error) {
+	img, err := Decode(photo)
+	if err != nil {
+		return nil, nil, err
+	}
+	dets, err := q.Detector.Detect(ctx, img)
+	if err != nil {
+		return nil, nil, err
+	}
+	over, err := detect.Overlay(img, dets)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, over); err != nil {
+		return nil, nil, fmt.Errorf("wire: overlay: %w", err)
+	}
+	return dets, b.Bytes(), nil
+}
+
+// Validate is the upload check the API runs before storing a photo.
+func Validate(data []byte) error {
+	_, err := decode.Check(data)
+	return err
+}
