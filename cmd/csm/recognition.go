@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 
 	"github.com/collectorstash/csm/cmd/internal/wire"
 )
@@ -15,7 +16,7 @@ import (
 // CSM_ORT_PROVIDER (cpu | cuda) and CSM_RECOGNIZER_THREADS.
 func recognitionConfig() wire.Config {
 	threads := 0
-	if n, err := parseInt(os.Getenv("CSM_RECOGNIZER_THREADS")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(os.Getenv("CSM_RECOGNIZER_THREADS")); err == nil && n > 0 {
 		threads = n
 	} else {
 		threads = runtime.GOMAXPROCS(0)
