@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth clean
 
 all: build
 
@@ -56,6 +56,9 @@ fuzz: services deps          ## run every fuzz target for FUZZTIME each
 BENCH_POINTS ?= 50000000
 bench-catalogue: services build  ## ingest rate at BENCH_POINTS points, then API latency vs hello-world
 	@CSM_BENCH_POINTS=$(BENCH_POINTS) $(IN) go run ./cmd/bench-catalogue
+
+bench-auth: services build   ## latency the Redis rate limiter (and key auth) add per request, vs the same route unauthenticated
+	@$(IN) go run ./cmd/bench-auth
 
 clean:
 	rm -rf bin

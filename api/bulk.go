@@ -19,6 +19,10 @@ func (s *Server) bulkSubmit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.spendRecognition(c, len(form.images)); err != nil { // one scan of the quota per image
+		s.fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
 	now := s.cfg.Now()
 	b := catalog.Batch{ID: "b" + newScanID(now), Total: len(form.images)}

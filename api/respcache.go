@@ -33,7 +33,9 @@ func cacheKeyOf(r *http.Request) string {
 	q := r.URL.Query()
 	keys := make([]string, 0, len(q))
 	for k := range q {
-		keys = append(keys, k)
+		if k != "api_key" { // a credential, not part of the resource
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	var b strings.Builder

@@ -39,11 +39,26 @@ type Config struct {
 	DataDir string
 	// RecognizeWait bounds how long /recognize waits for the worker.
 	RecognizeWait time.Duration
+
+	// Accounts and Keys (optional, together: /auth, /api/account and
+	// /api/keys exist, callers are authenticated and the access tags
+	// enforced when set). SessionSecret signs tcg_session (HS256).
+	Accounts      catalog.AccountStore
+	Keys          catalog.KeyStore
+	SessionSecret []byte
+	// Limiter enforces the tiers' rate limits and recognition quotas; nil
+	// disables them.
+	Limiter catalog.RateLimiter
+	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs); none by default,
+	// so the anonymous per-IP limit uses the peer address.
+	TrustedProxies []string
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg Config
+	cfg     Config
+	secret  []byte
+	origins map[string]struct{}
 }
 
 // New returns the API's http.Handler.
@@ -56,9 +71,15 @@ func New(cfg Config) http.Handler {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg}
+	s.initAccounts()
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins))
+	r.Use(s.accessMiddleware()...)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found")) })
 	r.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, gin.H{"detail": "Method Not Allowed"})
@@ -82,11 +103,14 @@ func New(cfg Config) http.Handler {
 	v2.GET("/cards/:id", cache(120), s.card)
 	v2.GET("/cards/:id/history", cache(120), s.history)
 
+	if cfg.Accounts != nil {
+		s.accountRoutes(r)
+	}
 	if cfg.Scans != nil {
-		rec := r.Group("/api/cards")
-		rec.POST("/recognize", s.recognize)
+		rec := r.Group("/api/cards", s.recognitionAccess())
+		rec.POST("/recognize", s.recognitionQuota(1), s.recognize)
 		rec.POST("/recognize/feedback", s.feedback)
-		rec.POST("/recognize/bulk", s.bulkSubmit)
+		rec.POST("/recognize/bulk", s.recognitionQuota(0), s.bulkSubmit)
 		rec.GET("/recognize/bulk/:batch_id", s.bulkStatus)
 		rec.GET("/recognize/bulk/:batch_id/events", s.bulkEvents)
 		rec.GET("/recognize/:scan_id", s.scanStatus)

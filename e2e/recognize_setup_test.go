@@ -125,4 +125,3 @@ func jpegOf(t *testing.T, w, h int, v uint8) []byte {
 	require.NoError(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 100}))
 	return b.Bytes()
 }
-

@@ -24,6 +24,11 @@ type config struct {
 	ExtraOrigins string
 	// CacheTTL keeps v2 responses in memory (≤ their Cache-Control max-age).
 	CacheTTL time.Duration
+	// Accounts: the tcg_session signing secret, the Redis key prefix of the
+	// rate limiter and the proxies trusted to set X-Forwarded-For.
+	SessionSecret   string
+	RateLimitPrefix string
+	TrustedProxies  []string
 }
 
 func loadConfig() config {
@@ -34,6 +39,10 @@ func loadConfig() config {
 		DataDir:      env("CSM_DATA_DIR", "var"),
 		ExtraOrigins: os.Getenv("CORS_EXTRA_ORIGINS"),
 		CacheTTL:     envDuration("CSM_CACHE_TTL", time.Minute),
+
+		SessionSecret:   sessionSecretEnv(),
+		RateLimitPrefix: env("CSM_RATELIMIT_PREFIX", "csm:rl:"),
+		TrustedProxies:  splitList(os.Getenv("CSM_TRUSTED_PROXIES")),
 	}
 }
 
@@ -63,7 +72,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(&cfg), workerCmd(&cfg), migrateCmd(&cfg), demoCmd(&cfg),
-		importCmd(&cfg), generateCmd(&cfg))
+		importCmd(&cfg), generateCmd(&cfg), userCmd(&cfg), indexCmd(&cfg))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "csm:", err)
 		os.Exit(1)

@@ -13,6 +13,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/recognizer/detect"
+	"github.com/collectorstash/csm/workers"
 )
 
 func serveCmd(cfg *config) *cobra.Command {
@@ -28,12 +31,22 @@ func serveCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			lim, secret, err := accountDeps(ctx, cfg, db)
+			if err != nil {
+				return err
+			}
+			defer lim.Close()
+			q := workers.NewQueue(cfg.RedisAddr)
+			defer q.Close()
+			det := wire.QuickDetector{Detector: detect.New()}
 			h := api.New(api.Config{
+				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
 				Log:          slog.Default(),
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
+				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)

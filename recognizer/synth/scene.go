@@ -56,26 +56,41 @@ func tiltView(W, H, deg, dir, f float64) quad.H {
 	return k.Mul(m).Mul(t)
 }
 
-// fitFrame returns the similarity that scales pts (about their bounding
-// box centre) to fit inside the W×H frame with a margin, never enlarging,
-// and moves them to a random position where they still fit (centred when
-// random is false).
-func fitFrame(pts []quad.Point, W, H, margin float64, rng *rand.Rand, random bool) quad.H {
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range pts {
-		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
-		minY, maxY = math.Min(minY, p.Y), math.Max(maxY, p.Y)
+// framePlacement finds where on the scene plane to put content (given by
+// place(s, cx, cy), its points by pts) so that its view through the tilted
+// camera lies inside the frame with a margin: a random centre (the frame
+// centre when random is false), shrinking the content by 10% every few
+// misses. Moving the content on the plane rather than the picture keeps
+// the camera's principal point at the frame centre, as in a real photo.
+func framePlacement(W, H, margin, s float64, view quad.H, random bool, rng *rand.Rand,
+	place func(s, cx, cy float64) quad.H, pts func(h quad.H) []quad.Point) quad.H {
+	inside := func(h quad.H) bool {
+		for _, p := range pts(h) {
+			if p.X < margin || p.Y < margin || p.X > W-margin || p.Y > H-margin {
+				return false
+			}
+		}
+		return true
 	}
-	bw, bh := maxX-minX, maxY-minY
-	s := math.Min(1, math.Min((W-2*margin)/bw, (H-2*margin)/bh))
-	bw, bh = bw*s, bh*s
-	// Target top-left of the bounding box.
-	tx, ty := (W-bw)/2, (H-bh)/2
-	if random {
-		tx = margin + rng.Float64()*math.Max(0, W-2*margin-bw)
-		ty = margin + rng.Float64()*math.Max(0, H-2*margin-bh)
+	for attempt := 0; attempt < 60; attempt++ {
+		cx, cy := W/2, H/2
+		if random {
+			cx = W * (0.15 + 0.7*rng.Float64())
+			cy = H * (0.15 + 0.7*rng.Float64())
+		}
+		// Centred tries first at each size, so the loop ends quickly.
+		if attempt%6 == 5 {
+			cx, cy = W/2, H/2
+		}
+		h := view.Mul(place(s, cx, cy))
+		if inside(h) {
+			return h
+		}
+		if attempt%6 == 5 {
+			s *= 0.9
+		}
 	}
-	return quad.H{s, 0, tx - s*minX, 0, s, ty - s*minY, 0, 0, 1}
+	return view.Mul(place(s, W/2, H/2))
 }
 
 // focal is the synthetic camera's focal length in pixels: about a 70°

@@ -66,3 +66,30 @@ func (a vec3) cross(b vec3) vec3 {
 func (a vec3) dot(b vec3) float64   { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 func (a vec3) scale(s float64) vec3 { return vec3{a[0] * s, a[1] * s, a[2] * s} }
 func (a vec3) sub(b vec3) vec3      { return vec3{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
+
+// AspectAt is Aspect for a known focal length f (pixels): no estimation.
+func AspectAt(q [4]Point, cx, cy, f float64) float64 {
+	m1 := vec3{q[0].X - cx, q[0].Y - cy, 1}
+	m2 := vec3{q[1].X - cx, q[1].Y - cy, 1}
+	m4 := vec3{q[2].X - cx, q[2].Y - cy, 1}
+	m3 := vec3{q[3].X - cx, q[3].Y - cy, 1}
+	c14 := m1.cross(m4)
+	d2 := m2.cross(m4).dot(m3)
+	d3 := m3.cross(m4).dot(m2)
+	if d2 == 0 || d3 == 0 {
+		return sideRatio(q)
+	}
+	n2 := m2.scale(c14.dot(m3) / d2).sub(m1)
+	n3 := m3.scale(c14.dot(m2) / d3).sub(m1)
+	f2 := f * f
+	w2 := (n2[0]*n2[0]+n2[1]*n2[1])/f2 + n2[2]*n2[2]
+	h2 := (n3[0]*n3[0]+n3[1]*n3[1])/f2 + n3[2]*n3[2]
+	if w2 <= 0 || h2 <= 0 || math.IsNaN(w2) || math.IsNaN(h2) {
+		return sideRatio(q)
+	}
+	r := math.Sqrt(w2 / h2)
+	if r > 1 {
+		r = 1 / r
+	}
+	return r
+}
