@@ -25,10 +25,10 @@ func (s *Server) bulkSubmit(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	now := s.cfg.Now()
-	b := catalog.Batch{ID: "b" + newScanID(now), Total: len(form.images)}
+	b := catalog.Batch{ID: "b" + newScanID(now), UserID: principalOf(c).User.ID, Total: len(form.images)}
 	ids := make([]string, len(form.images))
 	for i, img := range form.images {
-		sc := catalog.Scan{ID: newScanID(now), Index: i, TCGSlug: form.tcgSlug, Debug: form.debug}
+		sc := catalog.Scan{ID: newScanID(now), Index: i, UserID: principalOf(c).User.ID, TCGSlug: form.tcgSlug, Debug: form.debug}
 		if sc.ImagePath, err = s.storeScanImage(sc.ID, img); err != nil {
 			s.fail(c, err)
 			return
@@ -82,6 +82,9 @@ func bulkView(b catalog.Batch) (items []bulkItem, done, failed int) {
 // bulkStatus reports progress and the results so far, in submission order.
 func (s *Server) bulkStatus(c *gin.Context) {
 	b, err := s.cfg.Scans.Batch(c.Request.Context(), c.Param("batch_id"))
+	if err == nil {
+		err = s.ownsScan(c, b.UserID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -97,6 +100,9 @@ func (s *Server) bulkStatus(c *gin.Context) {
 func (s *Server) bulkEvents(c *gin.Context) {
 	ctx := c.Request.Context()
 	b, err := s.cfg.Scans.Batch(ctx, c.Param("batch_id"))
+	if err == nil {
+		err = s.ownsScan(c, b.UserID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -148,8 +148,13 @@ func (s *Server) recognize(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// the quota is spent only on an upload that passed the checks
+	if err := s.spendRecognition(c, 1); err != nil {
+		s.fail(c, err)
+		return
+	}
 	ctx := c.Request.Context()
-	scan := catalog.Scan{ID: newScanID(s.cfg.Now()), TCGSlug: form.tcgSlug, Debug: form.debug}
+	scan := catalog.Scan{ID: newScanID(s.cfg.Now()), UserID: principalOf(c).User.ID, TCGSlug: form.tcgSlug, Debug: form.debug}
 	if scan.ImagePath, err = s.storeScanImage(scan.ID, form.images[0]); err != nil {
 		s.fail(c, err)
 		return
@@ -203,14 +208,33 @@ func (s *Server) writeScan(c *gin.Context, sc catalog.Scan) {
 	}
 }
 
-// scanStatus reports a scan by id (polling).
+// scanStatus reports a scan by id (polling); only its owner may read it.
 func (s *Server) scanStatus(c *gin.Context) {
 	sc, err := s.cfg.Scans.Scan(c.Request.Context(), c.Param("scan_id"))
+	if err == nil {
+		err = s.ownsScan(c, sc.UserID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.writeScan(c, sc)
+}
+
+// ownsScan allows the scan's owner (and admins); scans made anonymously on a
+// server without accounts have owner 0 and are readable by id alone.
+func (s *Server) ownsScan(c *gin.Context, owner int64) error {
+	if s.cfg.Accounts == nil || owner == 0 {
+		return nil
+	}
+	p := principalOf(c)
+	if p.User.ID == owner || p.User.IsAdmin {
+		return nil
+	}
+	if p.User.ID == 0 {
+		return catalog.Errorf(catalog.EUNAUTHORIZED, "Not authenticated")
+	}
+	return catalog.Errorf(catalog.EFORBIDDEN, "Not the owner of this scan")
 }
 
 // detect is the cheap outline-only path for the camera UI.
@@ -271,6 +295,9 @@ func (s *Server) feedback(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	sc, err := s.cfg.Scans.Scan(ctx, body.ScanID)
+	if err == nil {
+		err = s.ownsScan(c, sc.UserID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

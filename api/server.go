@@ -108,7 +108,7 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Scans != nil {
 		rec := r.Group("/api/cards", s.recognitionAccess())
-		rec.POST("/recognize", s.recognitionQuota(1), s.recognize)
+		rec.POST("/recognize", s.recognitionQuota(0), s.recognize)
 		rec.POST("/recognize/feedback", s.feedback)
 		rec.POST("/recognize/bulk", s.recognitionQuota(0), s.bulkSubmit)
 		rec.GET("/recognize/bulk/:batch_id", s.bulkStatus)

@@ -179,6 +179,7 @@ type RecognitionCatalog interface {
 // Batch is a bulk-scan submission: scans recognised in submission order.
 type Batch struct {
 	ID        string
+	UserID    int64
 	Total     int
 	CreatedAt time.Time
 	Scans     []Scan

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func setupQuota(t *testing.T) *quotaFixture {
 	q.QueueName = "quota-" + prefix
 	lim := ratelimit.Open(redisAddr(), prefix+":")
 	f := &quotaFixture{t: t, db: db, lim: lim, now: time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)}
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, Detect: noDetections{},
+	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, Detect: noDetections{}, ValidateImage: validateJPEG,
 		DataDir: t.TempDir(), RecognizeWait: 20 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: []byte("quota-secret-quota-secret-quota-secret")}))
 	t.Cleanup(func() {
@@ -217,4 +218,59 @@ func TestRecognitionAccessAndQuota(t *testing.T) {
 	st, h, body = f.send("/api/cards/recognize", 1, "", bearer...)
 	require.Equal(t, http.StatusAccepted, st, body)
 	require.Equal(t, "24", h.Get("X-Recognition-Remaining"))
+}
+
+// TestScansBelongToTheirOwner: a scan or batch is readable (and confirmable)
+// by the account that made it only; a rejected upload spends no quota.
+func TestScansBelongToTheirOwner(t *testing.T) {
+	t.Parallel()
+	f := setupQuota(t)
+	keyA, keyAID, _ := f.user("alice", catalog.TierStarter)
+	keyB, _, _ := f.user("bob", catalog.TierPro)
+	ctx := context.Background()
+
+	st, _, body := f.send("/api/cards/recognize", 1, "", "X-API-Key", keyA)
+	require.Equal(t, http.StatusAccepted, st, body)
+	var scan struct {
+		ScanID string `json:"scan_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &scan))
+	st, _, body = f.send("/api/cards/recognize/bulk", 2, "", "X-API-Key", keyA)
+	require.Equal(t, http.StatusAccepted, st, body)
+	var batch struct {
+		BatchID string `json:"batch_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &batch))
+
+	get := func(path string, hdr ...string) int {
+		req, err := http.NewRequest(http.MethodGet, f.url+path, nil)
+		require.NoError(t, err)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, p := range []string{"/api/cards/recognize/" + scan.ScanID, "/api/cards/recognize/bulk/" + batch.BatchID} {
+		require.Less(t, get(p, "X-API-Key", keyA), 300, p)
+		require.Equal(t, http.StatusForbidden, get(p, "X-API-Key", keyB), p)
+		require.Equal(t, http.StatusUnauthorized, get(p), p)
+	}
+	st, _, _ = f.send("/api/cards/recognize/feedback", 0, `{"scan_id":"`+scan.ScanID+`","card_id":600003}`, "X-API-Key", keyB)
+	require.Equal(t, http.StatusForbidden, st)
+
+	// an upload refused at the edge costs nothing
+	req, err := http.NewRequest(http.MethodPost, f.url+"/api/cards/recognize", strings.NewReader("--x\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.txt\"\r\n\r\nnot an image\r\n--x--\r\n"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("X-API-Key", keyA)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnsupportedMediaType, res.StatusCode)
+	used, err := f.lim.UsedToday(ctx, []string{fmt.Sprintf("rec:key:%d", keyAID)}, f.clock())
+	require.NoError(t, err)
+	require.Equal(t, []int64{3}, used, "1 recognize + 2 bulk images; the 415 spent nothing")
 }

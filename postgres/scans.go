@@ -26,7 +26,7 @@ func (db *DB) CreateScan(ctx context.Context, s catalog.Scan) error {
 // CreateBatch stores a batch and its queued scans in one transaction.
 func (db *DB) CreateBatch(ctx context.Context, b catalog.Batch) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO scan_batches (id, total) VALUES ($1, $2)`, b.ID, b.Total); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO scan_batches (id, user_id, total) VALUES ($1, NULLIF($3, 0), $2)`, b.ID, b.Total, b.UserID); err != nil {
 			return err
 		}
 		for _, s := range b.Scans {
@@ -64,7 +64,7 @@ func (db *DB) Scan(ctx context.Context, id string) (catalog.Scan, error) {
 // Batch returns a batch with its scans in submission order.
 func (db *DB) Batch(ctx context.Context, id string) (catalog.Batch, error) {
 	var b catalog.Batch
-	err := db.Pool.QueryRow(ctx, `SELECT id, total, created_at FROM scan_batches WHERE id = $1`, id).Scan(&b.ID, &b.Total, &b.CreatedAt)
+	err := db.Pool.QueryRow(ctx, `SELECT id, coalesce(user_id, 0), total, created_at FROM scan_batches WHERE id = $1`, id).Scan(&b.ID, &b.UserID, &b.Total, &b.CreatedAt)
 	if err != nil {
 		return b, wrap("batch", err, "Batch not found")
 	}
