@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan clean
 
 all: build
 
@@ -32,12 +32,14 @@ build: toolbox deps          ## build bin/csm inside the toolbox
 run: services build          ## migrate, load the demo catalogue (or DATASETS=path), serve :8000 with a worker
 	@$(IN) bin/csm migrate
 	@$(IN) bin/csm demo
-	@if [ -n "$(DATASETS)" ]; then $(IN) bin/csm import all "$(abspath $(DATASETS))"; fi
+	@if [ -n "$(DATASETS)" ]; then CSM_BIND="$(abspath $(DATASETS))" $(IN) bin/csm import all "$(abspath $(DATASETS))"; fi
+	@$(IN) bin/csm index
 	@echo
 	@echo "  API         http://localhost:8000/api/v2/stats"
 	@echo "  Games       http://localhost:8000/api/v2/games"
 	@echo "  Card        http://localhost:8000/api/v2/cards/441076"
 	@echo "  Health      http://localhost:8000/health"
+	@echo "  Recognise   curl -F image=@demo/photos/charizard.jpg http://localhost:8000/api/cards/recognize"
 	@echo
 	@CSM_ADDR=$(ADDR) $(IN) bin/csm serve --with-worker
 
@@ -59,6 +61,9 @@ bench-catalogue: services build  ## ingest rate at BENCH_POINTS points, then API
 
 bench-auth: services build   ## latency the Redis rate limiter (and key auth) add per request, vs the same route unauthenticated
 	@$(IN) go run ./cmd/bench-auth
+
+bench-scan: services build  ## per-stage recognition timings for one photo on one core
+	@$(IN) go run ./cmd/bench-scan
 
 clean:
 	rm -rf bin
