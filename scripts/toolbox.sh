@@ -96,7 +96,9 @@ ensure() {
 run_in() { # run a command in the rootfs, cwd = current dir when inside the checkout
   local cwd=$PWD
   case "$cwd" in "$here"*) ;; *) cwd=$here ;; esac
-  chroot "$root" /usr/bin/env -i \
+  local passenv=()
+  while IFS= read -r kv; do passenv+=("$kv"); done < <(env | grep -E '^(CSM_|CORS_EXTRA_ORIGINS=|SESSION_SECRET=|GOTOOLCHAIN=)' || true)
+  chroot "$root" /usr/bin/env -i "${passenv[@]}" \
     HOME=/root PATH=/usr/local/go/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     GOMODCACHE=/gomod GOCACHE=/gocache GOFLAGS="-mod=mod -buildvcs=false" GOPROXY=off GOTOOLCHAIN=local \
     GONOSUMDB='*' GONOSUMCHECK=1 GOSUMDB=off CGO_ENABLED=1 \

@@ -38,9 +38,12 @@ type Config struct {
 	OCRVariants int
 }
 
-// DefaultModel finds models/card-embed-v1.onnx from the working directory
-// or $CSM_MODELS_DIR.
+// DefaultModel is $CSM_MODEL, else card-embed-v1.onnx in $CSM_MODELS_DIR or
+// ./models.
 func DefaultModel() string {
+	if m := os.Getenv("CSM_MODEL"); m != "" {
+		return m
+	}
 	if d := os.Getenv("CSM_MODELS_DIR"); d != "" {
 		return filepath.Join(d, "card-embed-v1.onnx")
 	}
