@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions clean
 
 all: build
 
@@ -64,6 +64,12 @@ bench-auth: services build   ## latency the Redis rate limiter (and key auth) ad
 
 bench-scan: services build  ## per-stage recognition timings for one photo on one core
 	@$(IN) go run ./cmd/bench-scan
+
+bench-scan-sessions: services build  ## scan sessions: phone upload → desktop SSE event latency p50/p99 (target p99 ≤ 50 ms)
+	@$(IN) go run ./cmd/bench-scan-sessions
+
+bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
+	@$(IN) go run ./cmd/bench-realtime
 
 clean:
 	rm -rf bin

@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	catalog.EVALIDATION:   http.StatusUnprocessableEntity,
 	catalog.ENOTFOUND:     http.StatusNotFound,
 	catalog.ECONFLICT:     http.StatusConflict,
+	catalog.EGONE:         http.StatusGone,
 	catalog.EUNAUTHORIZED: http.StatusUnauthorized,
 	catalog.EFORBIDDEN:    http.StatusForbidden,
 	catalog.ETOOLARGE:     http.StatusRequestEntityTooLarge,

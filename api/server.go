@@ -49,9 +49,31 @@ type Config struct {
 	// Limiter enforces the tiers' rate limits and recognition quotas; nil
 	// disables them.
 	Limiter catalog.RateLimiter
+	// Scan sessions (optional: /api/scan-sessions exists when ScanSessions
+	// is set, with Accounts, Scans, Queue and ScanEvents). Photos encodes
+	// the stored photos (WebP); nil keeps the upload as sent. PublicURL is
+	// the base of deeplinks (CSM_PUBLIC_URL; http://localhost:8000).
+	ScanSessions catalog.ScanSessionStore
+	ScanEvents   catalog.ScanEvents
+	Photos       catalog.PhotoEncoder
+	PublicURL    string
+	// Pages renders the Scan PWA pages (/scan-pwa, /login, /scan, …);
+	// nil serves none.
+	Pages Pages
+
 	// TrustedProxies may set X-Forwarded-For (IPs or CIDRs); none by default,
 	// so the anonymous per-IP limit uses the peer address.
 	TrustedProxies []string
+
+	// Real-time API (optional: /api/v1/stream and /ws/v1 exist when Stream
+	// is set). StreamConns counts connections per key, account or IP
+	// across processes (nil: not limited); StreamHeartbeat is the ping
+	// interval (25 s); StreamMaxConns overrides the 20 connections allowed
+	// per key or IP (benchmarks).
+	Stream          catalog.StreamHub
+	StreamConns     catalog.ConnLimiter
+	StreamHeartbeat time.Duration
+	StreamMaxConns  int
 }
 
 // Server is the HTTP API.
@@ -118,9 +140,16 @@ func New(cfg Config) http.Handler {
 			rec.POST("/detect", s.detect)
 		}
 	}
-	if cfg.StaticDir != "" {
-		r.Static("/static", cfg.StaticDir)
+	if cfg.ScanSessions != nil && cfg.Accounts != nil && cfg.Scans != nil && cfg.ScanEvents != nil {
+		s.scanSessionRoutes(r)
 	}
+	if cfg.Pages != nil {
+		s.pageRoutes(r)
+	}
+	if cfg.Stream != nil {
+		s.streamRoutes(r)
+	}
+	s.staticRoutes(r)
 	return r
 }
 

@@ -11,6 +11,7 @@ const (
 	EVALIDATION   = "validation"   // field validation: 422 with per-field list
 	ENOTFOUND     = "not_found"    // 404
 	ECONFLICT     = "conflict"     // 409
+	EGONE         = "gone"         // 410: existed, has expired
 	EUNAUTHORIZED = "unauthorized" // 401
 	EFORBIDDEN    = "forbidden"    // 403
 	ETOOLARGE     = "too_large"    // 413

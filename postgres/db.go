@@ -27,6 +27,9 @@ import (
 // DB is the Postgres store.
 type DB struct {
 	Pool *pgxpool.Pool
+	// Events, when set, receives a price_update for every new headline
+	// price WritePrices commits (see prices_events.go); nil publishes none.
+	Events catalog.EventPublisher
 }
 
 var (

@@ -24,6 +24,7 @@ type seriesKey struct {
 // written. Re-importing the same file changes nothing.
 func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (catalog.ImportReport, error) {
 	var rep catalog.ImportReport
+	var events []catalog.Event
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		targets, err := resolveRefs(ctx, tx, prices)
 		if err != nil {
@@ -63,6 +64,11 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 			[]string{"ord", "series_id", "as_of", "amount_minor", "is_outlier"}, pgx.CopyFromRows(rowsIn)); err != nil {
 			return fmt.Errorf("stage: %w", err)
 		}
+		if db.Events != nil {
+			if events, err = priceEvents(ctx, tx); err != nil {
+				return err
+			}
+		}
 		// xmax is not readable on partitioned tables: count the new keys first.
 		var inserted int64
 		err = tx.QueryRow(ctx, `
@@ -93,6 +99,7 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 	if err != nil {
 		return rep, wrap("write prices", err, "")
 	}
+	db.publish(ctx, events)
 	return rep, nil
 }
 

@@ -61,6 +61,7 @@ func importCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			defer withPriceEvents(cfg, db)()
 			what, path := args[0], args[1]
 			switch what {
 			case "prices":

@@ -29,6 +29,8 @@ type config struct {
 	SessionSecret   string
 	RateLimitPrefix string
 	TrustedProxies  []string
+	// PublicURL is the base of scan-session deeplinks (CSM_PUBLIC_URL).
+	PublicURL string
 }
 
 func loadConfig() config {
@@ -43,6 +45,7 @@ func loadConfig() config {
 		SessionSecret:   sessionSecretEnv(),
 		RateLimitPrefix: env("CSM_RATELIMIT_PREFIX", "csm:rl:"),
 		TrustedProxies:  splitList(os.Getenv("CSM_TRUSTED_PROXIES")),
+		PublicURL:       env("CSM_PUBLIC_URL", "http://localhost:8000"),
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/cmd/internal/wire"
 	"github.com/collectorstash/csm/recognizer/detect"
+	"github.com/collectorstash/csm/recognizer/scanphoto"
+	"github.com/collectorstash/csm/scanpwa"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -39,6 +41,14 @@ func serveCmd(cfg *config) *cobra.Command {
 			q := workers.NewQueue(cfg.RedisAddr)
 			defer q.Close()
 			det := wire.QuickDetector{Detector: detect.New()}
+			scanEvents := workers.NewScanEvents(cfg.RedisAddr)
+			defer scanEvents.Close()
+			pages, err := scanpwa.New()
+			if err != nil {
+				return err
+			}
+			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
+			defer stopRealtime()
 			h := api.New(api.Config{
 				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
@@ -47,6 +57,8 @@ func serveCmd(cfg *config) *cobra.Command {
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
 				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
+				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
+				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
@@ -62,6 +74,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 				defer cancel()
 				slog.Info("api shutting down")
+				_ = hub.Close() // WebSockets are hijacked: Shutdown does not end them
 				return srv.Shutdown(sctx)
 			})
 			if withWorker {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
@@ -48,9 +49,12 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 		Log:         slog.Default(),
 		Handlers: map[string]asynq.Handler{
 			workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
+			workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
+				PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
 			workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
 				Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
 		},
-		Schedule: map[string]*asynq.Task{"@every 10m": refresh},
+		Schedule: map[string]*asynq.Task{"@every 10m": refresh,
+			workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
 	})
 }

@@ -1,0 +1,88 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// ScanEventsPrefix starts the Redis pub/sub channel of every scan session:
+// ScanEventsPrefix + session id carries that session's events as JSON
+// catalog.ScanEvent messages ({"event", "data"}). The stream relay
+// subscribes to the pattern ScanEventsPrefix + "*" and serves each as the
+// scan:<session> topic.
+const ScanEventsPrefix = "csm:scan-session:"
+
+// ScanEvents implements catalog.ScanEvents on Redis pub/sub, so that every
+// API process sees every session's events.
+type ScanEvents struct {
+	rdb *redis.Client
+}
+
+var _ catalog.ScanEvents = (*ScanEvents)(nil)
+
+// NewScanEvents connects to Redis at addr.
+func NewScanEvents(addr string) *ScanEvents {
+	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr})}
+}
+
+// Close releases the connections.
+func (e *ScanEvents) Close() error { return e.rdb.Close() }
+
+// Publish sends one event to the session's subscribers.
+func (e *ScanEvents) Publish(ctx context.Context, sessionID, event string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("scan events: %w", err)
+	}
+	msg, _ := json.Marshal(catalog.ScanEvent{Event: event, Data: raw})
+	if err := e.rdb.Publish(ctx, ScanEventsPrefix+sessionID, msg).Err(); err != nil {
+		return catalog.Unavailable(fmt.Errorf("scan events: publish: %w", err))
+	}
+	return nil
+}
+
+// Subscribe returns the session's events from now on: the subscription is
+// confirmed by Redis before it returns, so nothing published afterwards is
+// missed. The channel closes on cancel or when ctx ends.
+func (e *ScanEvents) Subscribe(ctx context.Context, sessionID string) (<-chan catalog.ScanEvent, func(), error) {
+	sub := e.rdb.Subscribe(ctx, ScanEventsPrefix+sessionID)
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, nil, catalog.Unavailable(fmt.Errorf("scan events: subscribe: %w", err))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan catalog.ScanEvent, 16)
+	in := sub.Channel()
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-in:
+				if !ok {
+					return
+				}
+				var ev catalog.ScanEvent
+				if json.Unmarshal([]byte(m.Payload), &ev) != nil {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, cancel, nil
+}
+
+// Ping reports whether Redis answers.
+func (e *ScanEvents) Ping(ctx context.Context) error { return e.rdb.Ping(ctx).Err() }
