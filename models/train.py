@@ -1,0 +1,648 @@
+#!/usr/bin/env python3
+"""Train the card-embedding model (card-embed-v1) and export it to ONNX.
+
+Metric learning on synthesised "phone photos" of gallery card images: every
+step takes a batch of distinct training cards and renders each as a phone
+photo looks after detection + rectification (residual perspective, crop
+jitter, rotation, background, colour cast, uneven light, glare, sleeve haze,
+blur, noise, JPEG; 10% of the views stay clean, i.e. the catalogue's own
+rendering). A small ResNet is trained with a CosFace loss, each training card
+a class with a learned proxy, so that all views of a card - clean or
+photographed - land on the same point of the unit sphere. (--pair-weight adds
+an in-batch InfoNCE term between each augmented view and its clean image.)
+
+A held-out split of cards (never seen in training) is used for validation:
+fixed-seed augmented queries of those cards are searched against the clean
+images of ALL cards in the directory (held-out + training cards as
+distractors), and top-1/top-5 retrieval accuracy is reported next to a
+training-free baseline (colour histogram + downsampled grey descriptor)
+computed on the very same queries and gallery.
+
+Runs on CPU (2 threads) in ~20 minutes with the defaults. See models/README.md.
+
+    python3 models/train.py                       # defaults, seed 1
+    python3 models/train.py --data DIR --steps 300 --out /tmp/x   # quick try
+"""
+import argparse
+import datetime
+import io
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# data
+
+
+def list_images(d):
+    exts = (".jpg", ".jpeg", ".png", ".webp")
+    return sorted(f for f in os.listdir(d) if f.lower().endswith(exts))
+
+
+def load_canvas(path, cw, ch):
+    """Decode an image and resample it to the canonical canvas (uint8 CHW)."""
+    im = Image.open(path).convert("RGB").resize((cw, ch), Image.BICUBIC)
+    return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
+
+
+def to_model_res(x, h, w):
+    """Antialiased (triangle filter) resize; the Go embedder does the same."""
+    return F.interpolate(x, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
+
+
+def normalise(x):
+    m = torch.tensor(MEAN).view(1, 3, 1, 1)
+    s = torch.tensor(STD).view(1, 3, 1, 1)
+    return (x - m) / s
+
+
+# ---------------------------------------------------------------------------
+# synthetic phone-photo augmentation (batched, torch)
+
+
+def _homographies(src, dst):
+    """Batched 3x3 H with H @ dst_i ~ src_i for 4 point pairs (B,4,2)."""
+    B = src.shape[0]
+    A = torch.zeros(B, 8, 8)
+    b = torch.zeros(B, 8)
+    for i in range(4):
+        x, y = dst[:, i, 0], dst[:, i, 1]
+        u, v = src[:, i, 0], src[:, i, 1]
+        A[:, 2 * i, 0], A[:, 2 * i, 1], A[:, 2 * i, 2] = x, y, 1
+        A[:, 2 * i, 6], A[:, 2 * i, 7] = -u * x, -u * y
+        A[:, 2 * i + 1, 3], A[:, 2 * i + 1, 4], A[:, 2 * i + 1, 5] = x, y, 1
+        A[:, 2 * i + 1, 6], A[:, 2 * i + 1, 7] = -v * x, -v * y
+        b[:, 2 * i], b[:, 2 * i + 1] = u, v
+    h = torch.linalg.solve(A, b)
+    return torch.cat([h, torch.ones(B, 1)], 1).view(B, 3, 3)
+
+
+def _u(g, n, lo, hi):
+    return lo + (hi - lo) * torch.rand(n, generator=g)
+
+
+def _gauss_kernels(sig_a, sig_b, theta, k):
+    """Per-sample anisotropic Gaussian kernels (B,1,k,k): defocus and motion blur."""
+    r = torch.arange(k, dtype=torch.float32) - (k - 1) / 2
+    yy, xx = torch.meshgrid(r, r, indexing="ij")
+    c, s = torch.cos(theta).view(-1, 1, 1), torch.sin(theta).view(-1, 1, 1)
+    xr = c * xx + s * yy
+    yr = -s * xx + c * yy
+    w = torch.exp(-0.5 * ((xr / sig_a.view(-1, 1, 1)) ** 2 + (yr / sig_b.view(-1, 1, 1)) ** 2))
+    w = w / w.sum((1, 2), keepdim=True)
+    return w.unsqueeze(1)
+
+
+def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None, swap_p=0.5):
+    """Render phone-photo-like views of clean cards.
+
+    canvas_u8: (B,3,CH,CW) uint8 clean cards on the canonical canvas (1.5x the
+    model input). The geometry is resampled at canvas resolution and
+    antialiased down to out_hw=(H,W), the model input; the photometric part
+    (light, glare, blur, noise, JPEG) runs at model resolution (cheaper).
+    donors, box, swap_p: with probability swap_p, the text box region
+    box=(y0,y1,x0,x1) (fractions of the card) is replaced by that region of
+    the donor card (B,3,CH,CW): the gallery images carry a stat overlay where a
+    physical card prints rules text, so the embedding must not depend on it.
+    Returns float (B,3,H,W) in [0,1].
+    """
+    B, _, CH, CW = canvas_u8.shape
+    H, W = out_hw
+    x = canvas_u8.float() / 255.0
+    S = strength
+    if donors is not None and box is not None:
+        y0, y1, x0, x1 = int(box[0] * CH), int(box[1] * CH), int(box[2] * CW), int(box[3] * CW)
+        sel = (torch.rand(B, generator=g) < swap_p).nonzero().flatten()
+        x[sel, :, y0:y1, x0:x1] = donors[sel, :, y0:y1, x0:x1].float() / 255.0
+
+    # 1. geometry: what is left after detection + rectification — a corner
+    # localisation error (residual perspective), crop jitter / scale,
+    # translation and up to +-8 deg rotation. One homography per sample maps the
+    # output grid (normalised coords) into the source card.
+    base = torch.tensor([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]).expand(B, 4, 2)
+    ang = _u(g, B, -8, 8) * S * math.pi / 180
+    scale = 1 + _u(g, B, -0.10, 0.07) * S  # >1 shows background, <1 crops in
+    aspect = 1 + _u(g, B, -0.04, 0.04) * S
+    tx, ty = _u(g, B, -0.05, 0.05) * S, _u(g, B, -0.05, 0.05) * S
+    corner = (torch.rand(B, 4, 2, generator=g) * 2 - 1) * 0.08 * S  # up to +-4% of a side
+    p = base + corner
+    px = p[..., 0] * CW * scale.view(-1, 1) * aspect.view(-1, 1)
+    py = p[..., 1] * CH * scale.view(-1, 1)
+    c, s = torch.cos(ang).view(-1, 1), torch.sin(ang).view(-1, 1)
+    qx = (c * px - s * py) / CW + tx.view(-1, 1)
+    qy = (s * px + c * py) / CH + ty.view(-1, 1)
+    src = torch.stack([qx, qy], -1)
+    Hm = _homographies(src, base)
+    ys, xs = torch.meshgrid(
+        (torch.arange(CH) + 0.5) / CH * 2 - 1, (torch.arange(CW) + 0.5) / CW * 2 - 1, indexing="ij"
+    )
+    pts = torch.stack([xs, ys, torch.ones_like(xs)], -1).view(1, -1, 3)
+    m = pts @ Hm.transpose(1, 2)
+    grid = (m[..., :2] / m[..., 2:3]).view(B, CH, CW, 2)
+    rgba = torch.cat([x, torch.ones(B, 1, CH, CW)], 1)
+    warped = F.grid_sample(rgba, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    warped = to_model_res(warped, H, W)
+    alpha = warped[:, 3:4]
+    # background: a table / playmat / binder colour with low-frequency texture
+    bg = torch.rand(B, 3, 1, 1, generator=g) * torch.rand(B, 1, 1, 1, generator=g)
+    tex = F.interpolate(torch.rand(B, 1, 6, 5, generator=g), size=(H, W), mode="bilinear", align_corners=False)
+    bg = (bg * (0.6 + 0.8 * tex)).clamp(0, 1)
+    x = warped[:, :3] + (1 - alpha) * bg
+
+    # 2. sleeve haze (a veil of scattered light)
+    haze = ((torch.rand(B, generator=g) < 0.3 * S).float() * _u(g, B, 0.0, 0.18)).view(-1, 1, 1, 1)
+    hc = _u(g, B, 0.7, 1.0).view(-1, 1, 1, 1)
+    x = x * (1 - haze) + haze * hc
+
+    # 3. colour: exposure x white balance, contrast, saturation, gamma;
+    # 4. uneven light: a smooth multiplicative illumination field
+    bright = 1 + _u(g, B, -0.35, 0.35) * S
+    wb = 1 + (torch.rand(B, 3, generator=g) * 2 - 1) * 0.12 * S
+    amp = _u(g, B, 0.0, 0.35) * S
+    field = 1 + (torch.rand(B, 1, 3, 3, generator=g) * 2 - 1) * amp.view(-1, 1, 1, 1)
+    field = F.interpolate(field, size=(H, W), mode="bicubic", align_corners=True)
+    x = x * (bright.view(-1, 1, 1, 1) * wb.view(B, 3, 1, 1)) * field
+    lum = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
+    con = (1 + _u(g, B, -0.3, 0.25) * S).view(-1, 1, 1, 1)
+    sat = (1 + _u(g, B, -0.4, 0.3) * S).view(-1, 1, 1, 1)
+    mu = lum.mean((2, 3), keepdim=True)
+    # contrast around the mean, then saturation around the (new) luminance
+    x = ((lum - mu) * con + mu) + (x - lum) * con * sat
+    gamma = torch.exp(_u(g, B, -0.3, 0.3) * S).view(-1, 1, 1, 1)
+    x = x.clamp(1e-4, 1) ** gamma
+
+    # 5. glare / specular blobs and streaks (screen-blended towards white)
+    nb = 3
+    on = torch.rand(B, nb, generator=g) < torch.tensor([0.45, 0.25, 0.1]) * S
+    cx = torch.rand(B, nb, generator=g) * W
+    cy = torch.rand(B, nb, generator=g) * H
+    sa = (0.02 + torch.rand(B, nb, generator=g) * 0.22) * W
+    sb = sa * (0.15 + 0.85 * torch.rand(B, nb, generator=g))
+    th = torch.rand(B, nb, generator=g) * math.pi
+    inten = 0.35 + 0.65 * torch.rand(B, nb, generator=g)
+    bi, bj = on.nonzero(as_tuple=True)
+    if len(bi) > 0:
+        yy = torch.arange(H, dtype=torch.float32).view(1, H, 1)
+        xx = torch.arange(W, dtype=torch.float32).view(1, 1, W)
+        dx = xx - cx[bi, bj].view(-1, 1, 1)
+        dy = yy - cy[bi, bj].view(-1, 1, 1)
+        ct, st = torch.cos(th[bi, bj]).view(-1, 1, 1), torch.sin(th[bi, bj]).view(-1, 1, 1)
+        u = (ct * dx + st * dy) / sa[bi, bj].view(-1, 1, 1)
+        v = (-st * dx + ct * dy) / sb[bi, bj].view(-1, 1, 1)
+        blob = inten[bi, bj].view(-1, 1, 1) * torch.exp(-0.35 * (u * u + v * v))
+        # several blobs per image combine as a product of (1 - blob)
+        keep = torch.zeros(B, H, W).index_add_(0, bi, torch.log1p(-blob.clamp(max=0.999))).exp()
+        x = 1 - (1 - x) * keep.unsqueeze(1)
+
+    # 6. blur: defocus (isotropic) or motion / shake (elongated); sigmas in
+    # model-input pixels
+    k = 5
+    doblur = torch.rand(B, generator=g) < 0.6 * S
+    idx = doblur.nonzero().flatten()
+    if len(idx) > 0:
+        n = len(idx)
+        s1 = 0.2 + torch.rand(n, generator=g) ** 1.5 * 0.8 * S
+        motion = torch.rand(n, generator=g) < 0.3
+        s2 = torch.where(motion, 0.2 + 0.15 * torch.rand(n, generator=g), s1)
+        s1 = torch.where(motion, 0.3 + torch.rand(n, generator=g) * 1.0 * S, s1)
+        ker = _gauss_kernels(s1, s2, torch.rand(n, generator=g) * math.pi, k)
+        xb = x[idx].reshape(1, n * 3, H, W)
+        wk = ker.repeat_interleave(3, 0)
+        xb = F.conv2d(F.pad(xb, (k // 2,) * 4, mode="replicate"), wk, groups=n * 3)
+        x = x.clone()
+        x[idx] = xb.view(n, 3, H, W)
+
+    # 7. sensor noise (luma + a little chroma)
+    ns = (_u(g, B, 0.0, 0.03) * S).view(-1, 1, 1, 1)
+    x = x + ns * (torch.randn(B, 1, H, W, generator=g) + 0.4 * torch.randn(B, 3, H, W, generator=g))
+    x = x.clamp(0, 1)
+
+    # 8. JPEG artefacts (at model resolution, so milder qualities)
+    if jpeg:
+        q = (35 + torch.rand(B, generator=g) * 60).int().tolist()
+        doj = (torch.rand(B, generator=g) < 0.6 * S).tolist()
+        if any(doj):
+            u8 = (x * 255 + 0.5).clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
+            x = x.clone()
+            for i in range(B):
+                if doj[i]:
+                    buf = io.BytesIO()
+                    Image.fromarray(u8[i]).save(buf, format="JPEG", quality=q[i])
+                    buf.seek(0)
+                    x[i] = torch.from_numpy(np.asarray(Image.open(buf).convert("RGB")).copy()).permute(2, 0, 1).float() / 255.0
+    return x
+
+
+# ---------------------------------------------------------------------------
+# model
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.sc = None
+        if stride != 1 or cin != cout:
+            self.sc = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.b1(self.c1(x)), inplace=True)
+        y = self.b2(self.c2(y))
+        return F.relu(y + (x if self.sc is None else self.sc(x)), inplace=True)
+
+
+class CardEmbedNet(nn.Module):
+    """A small ResNet: two strided stem convs, four stages of basic blocks,
+    GeM pooling, a linear projection, batch norm and L2 normalisation."""
+
+    def __init__(self, dim=128, widths=(32, 64, 128, 256), depths=(1, 1, 1, 1)):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 24, 3, 2, 1, bias=False), nn.BatchNorm2d(24), nn.ReLU(inplace=True),
+            nn.Conv2d(24, widths[0], 3, 2, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True),
+        )
+        layers, cin = [], widths[0]
+        for i, (w, d) in enumerate(zip(widths, depths)):
+            for j in range(d):
+                layers.append(BasicBlock(cin, w, 2 if (j == 0 and i > 0) else 1))
+                cin = w
+        self.body = nn.Sequential(*layers)
+        self.gem_p = 3.0
+        self.proj = nn.Linear(cin, dim)
+        self.neck = nn.BatchNorm1d(dim)  # centres the embedding (avoids an early collapse)
+
+    def forward(self, x):
+        x = self.body(self.stem(x))
+        x = x.clamp(min=1e-6).pow(self.gem_p).mean((2, 3)).pow(1.0 / self.gem_p)
+        return F.normalize(self.neck(self.proj(x)), dim=1)
+
+
+# ---------------------------------------------------------------------------
+# training-free baseline: HSV-ish colour histogram + downsampled grey layout
+
+
+def baseline_descriptor(x):
+    """x: (B,3,h,w) float [0,1] at model resolution -> L2-normalised descriptors."""
+    B = x.shape[0]
+    r, g_, b = x[:, 0], x[:, 1], x[:, 2]
+    mx, _ = x.max(1)
+    mn, _ = x.min(1)
+    d = mx - mn + 1e-6
+    h = torch.where(mx == r, ((g_ - b) / d) % 6, torch.where(mx == g_, (b - r) / d + 2, (r - g_) / d + 4)) / 6
+    sat = d / (mx + 1e-6)
+    hb = (h * 8).long().clamp(0, 7)
+    sb = (sat * 4).long().clamp(0, 3)
+    vb = (mx * 4).long().clamp(0, 3)
+    bins = (hb * 16 + sb * 4 + vb).view(B, -1)
+    hist = torch.zeros(B, 128).scatter_add_(1, bins, torch.ones_like(bins, dtype=torch.float32))
+    hist = F.normalize(hist.sqrt(), dim=1)  # Hellinger
+    grey = (0.299 * r + 0.587 * g_ + 0.114 * b).unsqueeze(1)
+    small = F.interpolate(grey, size=(23, 16), mode="area").view(B, -1)
+    small = F.normalize(small - small.mean(1, keepdim=True), dim=1)
+    return F.normalize(torch.cat([hist, small], 1), dim=1)
+
+
+# ---------------------------------------------------------------------------
+
+
+def retrieval(q, gal, labels, ks=(1, 5)):
+    sims = q @ gal.T
+    top = sims.topk(max(ks), dim=1).indices
+    hit = top == labels.view(-1, 1)
+    return {f"top{k}": hit[:, :k].any(1).float().mean().item() for k in ks}
+
+
+@torch.no_grad()
+def embed(model, x01, bs=256):
+    model.eval()
+    out = [model(normalise(x01[i : i + bs])) for i in range(0, len(x01), bs)]
+    return torch.cat(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="/work/shared/datasets/images/yugioh", help="directory of card images, one per card, label = file stem")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "card-embed-v1"), help="output path prefix (.onnx, .json are appended)")
+    ap.add_argument("--version", default="card-embed-v1")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=900)
+    ap.add_argument("--batch", type=int, default=128, help="cards per step (one view each)")
+    ap.add_argument("--p-clean", type=float, default=0.1, help="share of training views left clean (the gallery's own rendering)")
+    ap.add_argument("--pair-weight", type=float, default=0.0,
+                    help="weight of an extra InfoNCE term between each augmented view and its clean image (costs a second forward pass per card; 0 = off)")
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--wd", type=float, default=5e-4)
+    ap.add_argument("--dim", type=int, default=128)
+    ap.add_argument("--width", type=int, default=96)
+    ap.add_argument("--height", type=int, default=136)
+    ap.add_argument("--temp", type=float, default=0.07, help="InfoNCE temperature")
+    ap.add_argument("--cos-s", type=float, default=20.0, help="CosFace scale")
+    ap.add_argument("--cos-m", type=float, default=0.1, help="CosFace margin")
+    ap.add_argument("--val-frac", type=float, default=0.1)
+    ap.add_argument("--val-views", type=int, default=4, help="augmented queries per held-out card")
+    ap.add_argument("--hard-strength", type=float, default=1.6,
+                    help="a second, harder query set: every augmentation magnitude and probability scaled by this (1.6: rotation +-13 deg, corners off by up to 6%%, ...)")
+    ap.add_argument("--textbox", default="0.745,0.935,0.06,0.94",
+                    help="y0,y1,x0,x1 of the rules-text box as fractions of the card (Yu-Gi-Oh! layout), swapped with another card's in half of the training views; 'none' to disable")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-every", type=int, default=10, help="held-out retrieval every N epochs")
+    ap.add_argument("--time-budget", type=float, default=21,
+                    help="minutes of training: if the machine is too slow (shared CPU) to finish --steps in time, the "
+                         "warmup+cosine schedule is compressed to end on time (progress = max(step/steps, elapsed/budget)); 0 = no limit")
+    ap.add_argument("--log-every", type=int, default=50)
+    default_refs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recognizer", "embed", "testdata")
+    ap.add_argument("--ref-images", default=default_refs if os.path.isdir(default_refs) else "",
+                    help="also write PyTorch reference embeddings of these images for the Go parity test ('' = skip)")
+    ap.add_argument("--ref-out", default="")
+    args = ap.parse_args()
+
+    t_start = time.time()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    H, W = args.height, args.width
+    CH, CW = H * 3 // 2, W * 3 // 2  # augmentation canvas: 1.5x the model input
+
+    names = list_images(args.data)
+    if len(names) < 10:
+        sys.exit(f"need at least 10 images in {args.data}")
+    log(f"loading {len(names)} images from {args.data} (canvas {CW}x{CH}, model input {W}x{H})")
+    canvas = torch.stack([load_canvas(os.path.join(args.data, n), CW, CH) for n in names])
+    clean01 = to_model_res(canvas.float() / 255.0, H, W)
+
+    perm = torch.randperm(len(names), generator=torch.Generator().manual_seed(args.seed))
+    n_val = max(1, int(round(len(names) * args.val_frac)))
+    val_idx = perm[:n_val].sort().values
+    train_idx = perm[n_val:].sort().values
+    log(f"split: {len(train_idx)} training cards, {len(val_idx)} held-out cards (seed {args.seed})")
+
+    box = None if args.textbox == "none" else [float(v) for v in args.textbox.split(",")]
+
+    # fixed validation queries: augmented views of held-out cards (and, as a
+    # generalisation check, of an equal number of training cards), plus the
+    # held-out queries again with every text box replaced by another
+    # held-out card's (stand-in for "real rules text vs. the gallery's overlay")
+    gval = torch.Generator().manual_seed(10_000 + args.seed)
+
+    def queries(lab, swap, strength=1.0):
+        out = []
+        for i in range(0, len(lab), 128):
+            b = lab[i : i + 128]
+            donors = canvas[val_idx[torch.randint(len(val_idx), (len(b),), generator=gval)]] if swap else None
+            out.append(augment(canvas[b], gval, (H, W), strength=strength, donors=donors, box=box, swap_p=1.0))
+        return torch.cat(out)
+
+    vq_lab = val_idx.repeat_interleave(args.val_views)
+    vq = queries(vq_lab, False)
+    vqs = queries(vq_lab, box is not None)
+    tr_probe = train_idx[torch.randperm(len(train_idx), generator=gval)[: len(val_idx)]]
+    tq_lab = tr_probe.repeat_interleave(args.val_views)
+    tq = queries(tq_lab, False)
+    vqh = queries(vq_lab, box is not None, args.hard_strength)  # hard: stronger photo + swapped text box
+
+    base_gal = baseline_descriptor(clean01)
+    baseline = retrieval(baseline_descriptor(vq), base_gal, vq_lab)
+    baseline_heldout_only = retrieval(baseline_descriptor(vq), base_gal[val_idx], torch.searchsorted(val_idx, vq_lab))
+    baseline_swap = retrieval(baseline_descriptor(vqs), base_gal, vq_lab)
+    baseline_hard = retrieval(baseline_descriptor(vqh), base_gal, vq_lab)
+    log(f"baseline (colour hist + grey 16x23), {len(vq)} held-out queries vs {len(names)} clean: "
+        f"top1 {baseline['top1']:.3f} top5 {baseline['top5']:.3f}")
+
+    model = CardEmbedNet(dim=args.dim).to(memory_format=torch.channels_last)
+    n_params = sum(p.numel() for p in model.parameters())
+    proxies = nn.Parameter(F.normalize(torch.randn(len(train_idx), args.dim), dim=1))
+    opt = torch.optim.AdamW(
+        [{"params": model.parameters(), "lr": args.lr, "weight_decay": args.wd},
+         {"params": [proxies], "lr": args.lr * 5, "weight_decay": 0.0}]
+    )
+    warm_frac = 1 / 30
+    base_lrs = [pg["lr"] for pg in opt.param_groups]
+
+    def lr_factor(progress):
+        if progress < warm_frac:
+            return max(progress / warm_frac, 0.01)
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warm_frac) / (1 - warm_frac))))
+    log(f"model: CardEmbedNet {n_params / 1e6:.2f}M params, dim {args.dim}; {args.steps} steps x {args.batch} cards; lr {args.lr}")
+
+    g = torch.Generator().manual_seed(args.seed)
+    steps_per_epoch = max(1, len(train_idx) // args.batch)
+    order = torch.randperm(len(train_idx), generator=g)
+    pos = 0
+    imgs_per_step = args.batch * (2 if args.pair_weight > 0 else 1)
+    t0 = time.time()
+    history = []
+    run_loss = run_acc = 0.0
+    stopped_early = False
+    steps_done = 0
+    for step in range(args.steps):
+        progress = step / args.steps
+        if args.time_budget > 0:
+            progress = max(progress, (time.time() - t0) / 60 / args.time_budget)
+        if progress >= 1:
+            stopped_early = True
+            log(f"time budget of {args.time_budget} min used up at step {step}/{args.steps} (schedule was compressed to match)")
+            break
+        lr_now = lr_factor(progress)
+        for pg, base in zip(opt.param_groups, base_lrs):
+            pg["lr"] = base * lr_now
+        if pos + args.batch > len(order):
+            order, pos = torch.randperm(len(train_idx), generator=g), 0
+        local = order[pos : pos + args.batch]
+        pos += args.batch
+        cards = train_idx[local]
+        model.train()
+        donors = canvas[train_idx[torch.randint(len(train_idx), (len(cards),), generator=g)]] if box else None
+        aug = augment(canvas[cards], g, (H, W), donors=donors, box=box)
+        keep_clean = (torch.rand(len(cards), generator=g) < args.p_clean).nonzero().flatten()
+        aug[keep_clean] = clean01[cards[keep_clean]]
+        lab = local
+        if args.pair_weight > 0:
+            x = torch.cat([aug, clean01[cards]])
+            lab = torch.cat([local, local])
+        else:
+            x = aug
+        e = model(normalise(x).contiguous(memory_format=torch.channels_last))
+        cosp = e @ F.normalize(proxies, dim=1).T
+        acc = (cosp.argmax(1) == lab).float().mean().item()
+        l_px = F.cross_entropy(args.cos_s * (cosp - args.cos_m * F.one_hot(lab, len(train_idx))), lab)
+        loss = l_px
+        if args.pair_weight > 0:
+            ea, ec = e[: len(cards)], e[len(cards) :]
+            logits = ea @ ec.T / args.temp
+            tgt = torch.arange(len(cards))
+            loss = loss + args.pair_weight * 0.5 * (F.cross_entropy(logits, tgt) + F.cross_entropy(logits.T, tgt))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        steps_done = step + 1
+        run_loss += loss.item()
+        run_acc += acc
+        if (step + 1) % args.log_every == 0 or step + 1 == args.steps:
+            n = args.log_every if (step + 1) % args.log_every == 0 else (step + 1) % args.log_every
+            el = time.time() - t0
+            done = (step + 1) / args.steps
+            if args.time_budget > 0:
+                done = max(done, el / 60 / args.time_budget)
+            eta = el / max(done, 1e-9) * (1 - done)
+            bar = "#" * int(done * 30) + "." * (30 - int(done * 30))
+            log(f"[{bar}] step {step + 1}/{args.steps} epoch {(step + 1) / steps_per_epoch:5.1f} "
+                f"loss {run_loss / n:.3f} train acc {run_acc / n:.3f} lr {opt.param_groups[0]['lr']:.2e} "
+                f"{imgs_per_step * (step + 1) / el:.0f} img/s elapsed {el / 60:.1f}m eta {eta / 60:.1f}m")
+            history.append({"step": step + 1, "loss": round(run_loss / n, 4), "train_proxy_acc": round(run_acc / n, 4)})
+            run_loss = run_acc = 0.0
+        if args.eval_every > 0 and (step + 1) % (steps_per_epoch * args.eval_every) == 0 and step + 1 < args.steps:
+            gal = embed(model, clean01)
+            m = retrieval(embed(model, vq), gal, vq_lab)
+            log(f"  epoch {(step + 1) // steps_per_epoch}: held-out top1 {m['top1']:.3f} top5 {m['top5']:.3f}")
+            history.append({"step": step + 1, "heldout_top1": round(m["top1"], 4), "heldout_top5": round(m["top5"], 4)})
+    train_seconds = time.time() - t0
+
+    model.eval()
+    gal = embed(model, clean01)
+    metrics = retrieval(embed(model, vq), gal, vq_lab)
+    metrics_heldout_only = retrieval(embed(model, vq), gal[val_idx], torch.searchsorted(val_idx, vq_lab))
+    metrics_train = retrieval(embed(model, tq), gal, tq_lab)
+    metrics_swap = retrieval(embed(model, vqs), gal, vq_lab)
+    eh = embed(model, vqh)
+    metrics_hard = retrieval(eh, gal, vq_lab)
+    base_train = retrieval(baseline_descriptor(tq), base_gal, tq_lab)
+    # how close are the nearest *different* clean cards? (near-duplicate art)
+    gs = gal @ gal.T
+    gs.fill_diagonal_(-1)
+    near_dupes = int((gs.max(1).values > 0.95).sum().item())
+    log(f"model   : held-out top1 {metrics['top1']:.3f} top5 {metrics['top5']:.3f} | training-card queries top1 {metrics_train['top1']:.3f}")
+    log(f"baseline: held-out top1 {baseline['top1']:.3f} top5 {baseline['top5']:.3f} | training-card queries top1 {base_train['top1']:.3f}")
+    log(f"text box swapped held-out queries: model top1 {metrics_swap['top1']:.3f} top5 {metrics_swap['top5']:.3f}, baseline top1 {baseline_swap['top1']:.3f} top5 {baseline_swap['top5']:.3f}")
+    log(f"hard held-out queries (strength {args.hard_strength} + text box swapped): model top1 {metrics_hard['top1']:.3f} top5 {metrics_hard['top5']:.3f}, baseline top1 {baseline_hard['top1']:.3f} top5 {baseline_hard['top5']:.3f}")
+    log(f"clean gallery images with another card at cosine > 0.95: {near_dupes}")
+    sims = eh @ gal.T
+    best = sims.argmax(1)
+    wrong = (best != vq_lab).nonzero().flatten().tolist()
+    for i in wrong[:15]:
+        log(f"  hard miss: {names[vq_lab[i]]} -> {names[best[i]]} (cos {sims[i, best[i]]:.3f}, own {sims[i, vq_lab[i]]:.3f})")
+    own = sims[torch.arange(len(vq_lab)), vq_lab]
+    sims[torch.arange(len(vq_lab)), vq_lab] = -2
+    margin = own - sims.max(1).values
+    log(f"hard queries: cosine to own clean card median {own.median():.3f}, margin to the best other card median {margin.median():.3f}, 5th percentile {margin.quantile(0.05):.3f}")
+
+    # ---- export
+    onnx_path = args.out + ".onnx"
+    os.makedirs(os.path.dirname(os.path.abspath(onnx_path)), exist_ok=True)
+    torch.save({"state_dict": model.state_dict(), "args": vars(args)}, args.out + ".pt")  # for fine-tuning; not committed
+    export_model = CardEmbedNet(dim=args.dim)
+    export_model.load_state_dict(model.state_dict())
+    export_model.eval()
+    dummy = normalise(clean01[:2])
+    torch.onnx.export(
+        export_model, dummy, onnx_path, input_names=["input"], output_names=["embedding"],
+        dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}}, opset_version=17,
+        do_constant_folding=True, dynamo=False,
+    )
+    import onnx
+    from onnx.reference import ReferenceEvaluator
+
+    om = onnx.load(onnx_path)
+    onnx.checker.check_model(om)
+    ref = ReferenceEvaluator(om).run(None, {"input": dummy.numpy()})[0]
+    with torch.no_grad():
+        want = export_model(dummy).numpy()
+    onnx_err = float(np.abs(ref - want).max())
+    log(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB), onnx reference-vs-torch max abs diff {onnx_err:.2e}")
+    if onnx_err > 1e-4:
+        sys.exit("ONNX export does not match the PyTorch model")
+
+    r3 = lambda d: {k: round(v, 4) for k, v in d.items()}
+    card = {
+        "version": args.version,
+        "format": "onnx",
+        "file": os.path.basename(onnx_path),
+        "opset": 17,
+        "input": {
+            "name": "input", "layout": "NCHW", "dtype": "float32", "channels": "RGB",
+            "width": W, "height": H, "range": "[0,1] before normalisation",
+            "resize": "antialiased bilinear (triangle filter, = torch interpolate antialias=True) of the whole upright card (420x600) to width x height",
+        },
+        "normalization": {"mean": MEAN, "std": STD},
+        "output": {"name": "embedding", "dim": args.dim, "l2_normalized": True, "metric": "cosine"},
+        "architecture": f"CardEmbedNet: small ResNet (stem 2x conv s2, stages {list((32, 64, 128, 256))} x1 basic block, GeM p=3, linear, BatchNorm1d, L2)",
+        "parameters": n_params,
+        "training": {
+            "data": os.path.abspath(args.data),
+            "images": len(names), "train_cards": len(train_idx), "heldout_cards": len(val_idx),
+            "objective": "CosFace (normalised softmax, s=%g, m=%g) with one learned proxy per training card; %d%% of views clean" % (args.cos_s, args.cos_m, round(100 * args.p_clean))
+            + ("; + %g x InfoNCE(augmented<->clean, in-batch, T=%.2f)" % (args.pair_weight, args.temp) if args.pair_weight > 0 else ""),
+            "textbox_swap": {"box_y0_y1_x0_x1": box, "p": 0.5} if box else None,
+            "augmentation": "residual perspective (corner error <=4% of side), scale -10..+7%, shift <=5%, rotation +-8 deg, background fill, sleeve haze, exposure/white balance/contrast/saturation/gamma, smooth uneven light, glare blobs and streaks, defocus/motion blur, luma+chroma noise, JPEG q35-95 (at model resolution)",
+            "steps": steps_done, "planned_steps": args.steps, "time_budget_min": args.time_budget, "schedule_compressed_by_time_budget": stopped_early,
+            "batch_cards": args.batch, "optimizer": f"AdamW lr {args.lr} (proxies x5) wd {args.wd}, warmup {warm_frac:.0%} + cosine",
+            "seed": args.seed, "threads": args.threads, "device": "cpu",
+            "train_seconds": round(train_seconds), "torch": torch.__version__,
+            "command": "python3 models/train.py " + " ".join(sys.argv[1:]),
+            "history": history,
+        },
+        "date": datetime.date.today().isoformat(),
+        "metrics": {
+            "protocol": f"{len(vq)} augmented queries ({args.val_views} per held-out card, fixed seed) vs clean images of all {len(names)} cards; cosine nearest neighbour. "
+                        f"heldout: training-strength augmentation; textbox_swapped: same plus the text box of another card; "
+                        f"hard: strength {args.hard_strength} plus swapped text box; training_card_queries: same protocol on {len(tr_probe)} training cards",
+            "heldout": r3(metrics),
+            "heldout_gallery_heldout_only": r3(metrics_heldout_only),
+            "training_card_queries": r3(metrics_train),
+            "heldout_textbox_swapped": r3(metrics_swap),
+            "heldout_hard": r3(metrics_hard),
+            "heldout_hard_own_cosine_median": round(own.median().item(), 4),
+            "heldout_hard_margin_median": round(margin.median().item(), 4),
+        },
+        "baseline": {
+            "method": "training-free: 128-bin HSV histogram (Hellinger) + 16x23 zero-mean grey thumbnail, concatenated, cosine",
+            "heldout": r3(baseline),
+            "heldout_gallery_heldout_only": r3(baseline_heldout_only),
+            "training_card_queries": r3(base_train),
+            "heldout_textbox_swapped": r3(baseline_swap),
+            "heldout_hard": r3(baseline_hard),
+        },
+        "near_duplicate_gallery_images": near_dupes,
+    }
+    with open(args.out + ".json", "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    log(f"wrote {args.out}.json")
+
+    if args.ref_images:
+        refs = {}
+        for n in list_images(args.ref_images):
+            im = Image.open(os.path.join(args.ref_images, n)).convert("RGB").resize((420, 600), Image.BICUBIC)
+            t = torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+            with torch.no_grad():
+                refs[n] = [round(v, 6) for v in export_model(normalise(to_model_res(t, H, W)))[0].tolist()]
+        out = args.ref_out or os.path.join(args.ref_images, "reference_embeddings.json")
+        with open(out, "w") as f:
+            json.dump({"model_version": args.version, "note": "PyTorch embeddings of these images after a bicubic resize to 420x600", "embeddings": refs}, f, indent=1)
+            f.write("\n")
+        log(f"wrote {len(refs)} reference embeddings to {out}")
+    log(f"total wall time {(time.time() - t_start) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
