@@ -22,7 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/recognizer"

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/internal/wire"
 )
 
 func indexCmd(cfg *config) *cobra.Command {

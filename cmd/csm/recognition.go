@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"strconv"
 
-	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/internal/wire"
 )
 
 // recognitionConfig reads the model and provider settings from the

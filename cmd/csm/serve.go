@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/collectorstash/csm/api"
-	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/recognizer/detect"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
 	"github.com/collectorstash/csm/scanpwa"

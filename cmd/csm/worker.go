@@ -8,7 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
 
-	"github.com/collectorstash/csm/cmd/internal/wire"
+	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/workers"
 )
