@@ -12,8 +12,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 

@@ -22,8 +22,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/recognizer"
 	"github.com/collectorstash/csm/recognizer/synth"
