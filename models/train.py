@@ -18,7 +18,8 @@ distractors), and top-1/top-5 retrieval accuracy is reported next to a
 training-free baseline (colour histogram + downsampled grey descriptor)
 computed on the very same queries and gallery.
 
-Runs on CPU (2 threads) in ~20 minutes with the defaults. See models/README.md.
+Runs on CPU (2 threads): roughly 8-10 minutes on an idle 2-core machine, at most
+--time-budget (21) minutes of training on a busy one. See models/README.md.
 
     python3 models/train.py                       # defaults, seed 1
     python3 models/train.py --data DIR --steps 300 --out /tmp/x   # quick try

@@ -65,53 +65,45 @@ type resampler struct {
 
 // toCHW resizes img to w x h and writes normalised planar RGB to dst
 // (3*w*h floats): dst = pixel*scale[c] + shift[c], pixel in 0..255.
+// Vertical pass first (over contiguous source rows), then horizontal.
 func (r *resampler) toCHW(img *image.RGBA, w, h int, dst []float32, scale, shift [3]float32) {
 	b := img.Rect
 	sw, sh := b.Dx(), b.Dy()
 	tx := triangleTaps(sw, w)
 	ty := triangleTaps(sh, h)
 
-	// horizontal pass: sh rows x w columns x 3 channels, interleaved
-	need := sh * w * 3
-	if cap(r.tmp) < need {
-		r.tmp = make([]float32, need)
+	if cap(r.tmp) < sw*3 {
+		r.tmp = make([]float32, sw*3)
 	}
-	tmp := r.tmp[:need]
-	for y := 0; y < sh; y++ {
-		row := img.Pix[y*img.Stride : y*img.Stride+sw*4]
-		o := tmp[y*w*3 : (y+1)*w*3]
-		for x := 0; x < w; x++ {
-			ws := tx.w[tx.off[x] : tx.off[x]+tx.count[x]]
-			p := row[tx.start[x]*4:]
-			var cr, cg, cb float32
-			for k, wt := range ws {
-				q := p[k*4 : k*4+3 : k*4+3]
-				cr += wt * float32(q[0])
-				cg += wt * float32(q[1])
-				cb += wt * float32(q[2])
-			}
-			o[x*3], o[x*3+1], o[x*3+2] = cr, cg, cb
-		}
-	}
-
-	// vertical pass into planar, normalised output
+	acc := r.tmp[:sw*3] // one output row at source width, RGB interleaved
 	plane := w * h
 	R, G, B := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
 	for y := 0; y < h; y++ {
+		clear(acc)
 		ws := ty.w[ty.off[y] : ty.off[y]+ty.count[y]]
-		y0 := ty.start[y]
+		for k, wt := range ws {
+			sy := ty.start[y] + k
+			row := img.Pix[sy*img.Stride : sy*img.Stride+sw*4]
+			for i, j := 0, 0; i+2 < len(acc) && j+2 < len(row); i, j = i+3, j+4 {
+				acc[i] += wt * float32(row[j])
+				acc[i+1] += wt * float32(row[j+1])
+				acc[i+2] += wt * float32(row[j+2])
+			}
+		}
+		o := y * w
 		for x := 0; x < w; x++ {
+			ws := tx.w[tx.off[x] : tx.off[x]+tx.count[x]]
+			p := acc[tx.start[x]*3 : (tx.start[x]+len(ws))*3]
 			var cr, cg, cb float32
 			for k, wt := range ws {
-				q := tmp[((y0+k)*w+x)*3:]
+				q := p[k*3 : k*3+3 : k*3+3]
 				cr += wt * q[0]
 				cg += wt * q[1]
 				cb += wt * q[2]
 			}
-			i := y*w + x
-			R[i] = cr*scale[0] + shift[0]
-			G[i] = cg*scale[1] + shift[1]
-			B[i] = cb*scale[2] + shift[2]
+			R[o+x] = cr*scale[0] + shift[0]
+			G[o+x] = cg*scale[1] + shift[1]
+			B[o+x] = cb*scale[2] + shift[2]
 		}
 	}
 }
