@@ -64,6 +64,11 @@ func (ws *workset) cues() []cue {
 			gocv.Threshold(ws.blur9, &m, 0, 255, gocv.ThresholdBinary|gocv.ThresholdOtsu)
 			return morph(m, gocv.MorphOpen, 5)
 		}},
+		// Colour regions: the card against the surface's own colour. A
+		// border of the surface's brightness but another hue (yellow on a
+		// tan or grey desk) is a weak grey edge that breaks up, while its
+		// distance from the surface colour is a plain step all round.
+		{"background", ws.backgroundDistance},
 		// Local regions under uneven light.
 		{"adaptive", func() gocv.Mat {
 			m := gocv.NewMat()
@@ -107,4 +112,57 @@ func morph(m gocv.Mat, op gocv.MorphType, k int) gocv.Mat {
 	}
 	m.Close()
 	return out
+}
+
+// backgroundDistance is the pixels far from the surface's colour (Otsu's
+// threshold on the largest channel difference from it), opened like otsu.
+// The surface colour is the per-channel median of a band around the edge
+// of the photo, which a card rarely fills.
+func (ws *workset) backgroundDistance() gocv.Mat {
+	var hist [3][256]int
+	band := max(2, min(ws.w, ws.h)/50)
+	n := 0
+	count := func(y, x0, x1 int) {
+		row := ws.grad.pix[3*y*ws.w:]
+		for x := x0; x < x1; x++ {
+			hist[0][row[3*x]]++
+			hist[1][row[3*x+1]]++
+			hist[2][row[3*x+2]]++
+		}
+		n += x1 - x0
+	}
+	for y := 0; y < ws.h; y++ {
+		if y < band || y >= ws.h-band {
+			count(y, 0, ws.w)
+		} else {
+			count(y, 0, band)
+			count(y, ws.w-band, ws.w)
+		}
+	}
+	var bg [3]float64
+	for c := range bg {
+		acc := 0
+		for v, k := range hist[c] {
+			if acc += k; 2*acc >= n {
+				bg[c] = float64(v)
+				break
+			}
+		}
+	}
+	surface := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(bg[0], bg[1], bg[2], 0), ws.h, ws.w, gocv.MatTypeCV8UC3)
+	defer surface.Close()
+	diff := gocv.NewMat()
+	defer diff.Close()
+	gocv.AbsDiff(ws.rgb5, surface, &diff)
+	chans := gocv.Split(diff)
+	dist := gocv.NewMat()
+	gocv.Max(chans[0], chans[1], &dist)
+	gocv.Max(dist, chans[2], &dist)
+	for _, c := range chans {
+		c.Close()
+	}
+	m := gocv.NewMat()
+	gocv.Threshold(dist, &m, 0, 255, gocv.ThresholdBinary|gocv.ThresholdOtsu)
+	dist.Close()
+	return morph(m, gocv.MorphOpen, 5)
 }

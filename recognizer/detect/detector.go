@@ -4,22 +4,25 @@
 // Detection combines several cues, because no single one survives every
 // photo. Outline cues: Canny edges at two blur levels (strong and weak
 // edges), colour Canny (edges between colours of similar brightness), Otsu
-// and adaptive thresholds (card regions against plain surfaces); every
-// outline found in any of them becomes candidate quadrilaterals through its
-// convex hull (an edge broken by glare still closes), Douglas–Peucker
-// simplification and the intersection of its four longest sides (rounded
-// corners), or, when the hull is spoiled by a finger or a touching object,
-// through four of its longest straight runs. A line cue adds quads built
-// from Hough line segments over the whole photo: in a binder page every
-// card's outline joins its neighbours' into one grid that no contour
-// separates. A candidate is kept when it is convex, of reasonable size, of
-// card proportions once perspective is undone (quad.Aspect), not two cards
-// side by side (a straight edge across its middle), and when its four
-// sides lie on straight, consistent image edges (see sideSupport). Among
-// overlapping candidates the best supported, most card-shaped wins; an
-// outline holding several cards (a binder page is itself card-shaped) and
-// a quad inside a card are dropped; the survivors' sides are refitted to
-// the gradient at full resolution.
+// and adaptive thresholds (card regions against plain surfaces) and the
+// distance from the surface's colour (a border of the surface's brightness
+// but another hue); every outline found in any of them becomes candidate
+// quadrilaterals through its convex hull (an edge broken by glare still
+// closes), Douglas–Peucker simplification and the intersection of its four
+// longest sides (rounded corners), or, when the hull is spoiled by a
+// finger or a touching object, through four of its longest straight runs.
+// A line cue adds quads built from Hough line segments over the whole
+// photo: in a binder page every card's outline joins its neighbours' into
+// one grid that no contour separates. A candidate is kept when it is
+// convex, of reasonable size, of card proportions once perspective is
+// undone (quad.Aspect), and when its four sides lie on straight,
+// consistent image edges (see sideSupport). Among overlapping candidates
+// the best supported, most card-shaped wins, the larger of near-ties; an
+// outline of two cards side by side (split), an outline holding several
+// cards (a binder page and a block of its pockets are card-shaped too) and
+// a quad inside a card (its artwork or text box, often card-shaped when
+// turned 90°) are dropped; the survivors' sides are refitted to the
+// gradient at full resolution.
 package detect
 
 import (
@@ -174,7 +177,7 @@ func (d *Detector) detect(ctx context.Context, img *image.RGBA) ([]found, int, e
 	if err != nil {
 		return nil, 0, err
 	}
-	kept := suppress(cands)
+	kept := suppress(cands, ws.split)
 	fullPlane := planeOf(img)
 	out := make([]found, 0, len(kept))
 	for _, c := range kept {
@@ -224,18 +227,11 @@ func (d *Detector) candidates(ctx context.Context, ws *workset) ([]candidate, er
 			pts := toPoints(pv)
 			found := false
 			consider := func(q [4]quad.Point, how string) {
-				a := quad.Area(q[:])
-				if a < minArea || a > maxArea {
-					return
-				}
-				asp, ok := plausible(q, ws.w, ws.h)
-				if !ok {
-					return
-				}
-				c := candidate{q: q, area: a, aspect: asp, cue: cue.name + how}
-				if c.score = ws.support(q); c.score >= d.minScore() && !ws.split(q) {
+				if c, ok := d.assess(ws, q, cue.name+how, minArea, maxArea); ok {
 					all = append(all, c)
-					found = true
+					// An outline around two cards explains nothing: its
+					// straight runs may still hold one of the cards.
+					found = found || !ws.split(q)
 				}
 			}
 			for _, q := range quadsFrom(pts) {
@@ -257,20 +253,31 @@ func (d *Detector) candidates(ctx context.Context, ws *workset) ([]candidate, er
 	gocv.Canny(ws.blur5, &edges, 30, 90)
 	maxCardSide := math.Sqrt(maxArea / cardRatio)
 	for _, q := range houghQuads(edges, 3*minSide, maxCardSide) {
-		a := quad.Area(q[:])
-		if a < minArea || a > maxArea {
-			continue
-		}
-		asp, ok := plausible(q, ws.w, ws.h)
-		if !ok {
-			continue
-		}
-		c := candidate{q: q, area: a, aspect: asp, cue: "hough"}
-		if c.score = ws.support(q); c.score >= d.minScore() && !ws.split(q) {
+		if c, ok := d.assess(ws, q, "hough", minArea, maxArea); ok {
 			all = append(all, c)
 		}
 	}
 	return all, nil
+}
+
+// assess scores quad q (work pixels) as a card outline: of card size and
+// shape, and its sides on image edges (support). Whether it is two cards
+// side by side (split) is asked of the quads that survive deduplication
+// in suppress, far fewer.
+func (d *Detector) assess(ws *workset, q [4]quad.Point, cue string, minArea, maxArea float64) (candidate, bool) {
+	a := quad.Area(q[:])
+	if a < minArea || a > maxArea {
+		return candidate{}, false
+	}
+	asp, ok := plausible(q, ws.w, ws.h)
+	if !ok {
+		return candidate{}, false
+	}
+	c := candidate{q: q, area: a, aspect: asp, cue: cue}
+	if c.score = ws.support(q); c.score < d.minScore() {
+		return c, false
+	}
+	return c, true
 }
 
 // toPoints converts a contour to pixel-centre coordinates.
@@ -338,62 +345,193 @@ func plausible(q [4]quad.Point, w, h int) (float64, bool) {
 	return r, r >= minAspect && r <= maxAspect
 }
 
-// suppress reduces the candidates to one quad per card: of quads
+// suppress reduces the candidates to one quad per card. Of quads
 // overlapping by IoU > 0.5 (one card found by several cues, or a card and
-// its sleeve) the best ranked is kept, preferring the larger of near-ties;
-// then a quad that contains two or more others (a binder page or a stack)
-// is dropped, and finally a quad inside another (a card's own frame or box
-// of card proportions) is dropped.
-func suppress(cands []candidate) []candidate {
-	sort.SliceStable(cands, func(i, j int) bool {
-		ri, rj := cands[i].rank(), cands[j].rank()
-		if math.Abs(ri-rj) > 0.02 {
-			return ri > rj
-		}
-		return cands[i].area > cands[j].area
-	})
+// its sleeve) the best ranked is kept, preferring the larger of near-ties.
+// A quad clearly inside another (see nested) is no duplicate, whatever the
+// IoU: a card's text box can cover 60% of it. Then nesting is resolved
+// (see group): an outline that directly holds two or more cards — a binder
+// page, a block of its pockets, a stack — is dropped and the cards stay;
+// every other quad inside a kept one is a part of that card (its artwork
+// box, text box, frame, or a card-shaped patch of its artwork) and is
+// dropped unless it ranks far above the outline (outerRank): the outer
+// quad wins ties and near-ties. Two cards side by side never get here:
+// split rejects their outline first.
+func suppress(cands []candidate, split func([4]quad.Point) bool) []candidate {
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank() > cands[j].rank() })
+	// Two cards side by side are no card (the cards themselves stay); the
+	// test is costly, so it is made only of quads about to be kept.
 	var kept []candidate
+	var lead []float64 // the best rank of each kept quad's duplicates
 	for _, c := range cands {
 		dup := false
-		for _, k := range kept {
-			if quad.IoU(c.q, k.q) > 0.5 {
+		for i, k := range kept {
+			if quad.IoU(c.q, k.q) > 0.5 && !nested(c, k) {
 				dup = true
+				// Of near-ties the clearly larger: the card, not its
+				// frame (of quads nearly alike, the better).
+				if c.area > frameRatio*k.area && c.rank() >= lead[i]-nearTie && !split(c.q) {
+					kept[i] = c
+				}
 				break
 			}
 		}
-		if !dup {
+		if !dup && !split(c.q) {
 			kept = append(kept, c)
+			lead = append(lead, c.rank())
 		}
-	}
-	contains := func(big, small candidate) bool {
-		return small.area < big.area && quad.Intersection(big.q, small.q) > 0.8*small.area
 	}
 	var out []candidate
-	for i, c := range kept {
-		inside := 0
-		for j, o := range kept {
-			if i != j && contains(c, o) {
-				inside++
+	for i := range kept {
+		if !group(kept, i) {
+			out = append(out, kept[i])
+		}
+	}
+	drop := make([]bool, len(out))
+	for i, c := range out {
+		for j, o := range out {
+			if i == j || !contains(o, c) {
+				continue
+			}
+			if o.rank() >= outerRank*c.rank() {
+				drop[i] = true // a part of card o
+			} else {
+				drop[j] = true // o is a poor outline around card c
 			}
 		}
-		if inside < 2 {
-			out = append(out, c)
+	}
+	// Cards do not overlap much (one that did would hide the other's
+	// outline): a quad lying half on a larger, better ranked card is made
+	// of that card's inner edges and lines around it.
+	for i, c := range out {
+		for j, o := range out {
+			if i != j && !drop[j] && o.area > c.area && o.rank() > c.rank() &&
+				quad.Intersection(o.q, c.q) > 0.5*c.area {
+				drop[i] = true
+			}
 		}
 	}
 	var final []candidate
 	for i, c := range out {
-		feature := false
-		for j, o := range out {
-			if i != j && contains(o, c) {
-				feature = true
-				break
-			}
-		}
-		if !feature {
+		if !drop[i] {
 			final = append(final, c)
 		}
 	}
 	return final
+}
+
+// memberRank is the least rank, relative to an outline's, of a card
+// inside it that makes it a group: a page's cards are clear outlines,
+// while quads pieced together from a card's own side and the edges of its
+// artwork are poor ones.
+const memberRank = 0.75
+
+// nearTie is the rank difference within which the larger of two
+// duplicates is kept when it is larger by frameRatio: a card's printed
+// frame is a border's width inside it, 10–15% of its area.
+const (
+	nearTie    = 0.1
+	frameRatio = 1.06
+)
+
+// outerRank is how far below a quad inside it an outline may rank and still
+// be taken for the card: the outer quad wins ties and near-ties.
+var outerRank = 0.8
+
+// nested reports whether one of a and b lies inside the other and is
+// clearly smaller: a card and its artwork or text box, not one card found
+// twice or a card and its sleeve (which differ by a tenth in area and are
+// resolved by rank).
+func nested(a, b candidate) bool {
+	small, big := a, b
+	if small.area > big.area {
+		small, big = big, small
+	}
+	return small.area < 0.8*big.area && contains(big, small)
+}
+
+// contains reports whether small lies (mostly) inside big.
+func contains(big, small candidate) bool {
+	return small.area < big.area && quad.Intersection(big.q, small.q) > 0.8*small.area
+}
+
+// group reports whether kept[i] is an outline around several cards rather
+// than a card. Only the quads directly inside it count (not those inside
+// another quad inside it: the patches of an artwork inside the artwork
+// box), and of those only the ones that could be cards of a group: a box
+// turned 90° to the outline and spanning most of its width is a card's
+// artwork or text box. A group needs two such cards of similar size that
+// do not overlap, one of them at the outline's edge: cards in a binder
+// page sit in a narrow margin and a block of pockets is bounded by its
+// cards, while a card's artwork and the boxes in it keep a border's width
+// (6% and more) from the card's edge.
+func group(kept []candidate, i int) bool {
+	c := kept[i]
+	var inner []int
+	for j, o := range kept {
+		if i != j && contains(c, o) {
+			inner = append(inner, j)
+		}
+	}
+	if len(inner) < 2 {
+		return false
+	}
+	// c's own frame: u across its first side, v down its second.
+	cq := quad.Order(c.q)
+	toUnit, ok := quad.FromPoints(cq, quad.Rect(1, 1))
+	if !ok {
+		return false
+	}
+	lu := (quad.Dist(cq[0], cq[1]) + quad.Dist(cq[3], cq[2])) / 2
+	lv := (quad.Dist(cq[1], cq[2]) + quad.Dist(cq[0], cq[3])) / 2
+	type member struct {
+		area float64
+		edge bool
+		q    [4]quad.Point
+	}
+	var members []member
+	for _, j := range inner {
+		direct := true
+		for _, k := range inner {
+			if k != j && contains(kept[k], kept[j]) {
+				direct = false
+				break
+			}
+		}
+		if !direct || kept[j].rank() < memberRank*c.rank() {
+			continue
+		}
+		u0, v0, u1, v1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for _, p := range kept[j].q {
+			r := toUnit.Apply(p)
+			u0, u1 = math.Min(u0, r.X), math.Max(u1, r.X)
+			v0, v1 = math.Min(v0, r.Y), math.Max(v1, r.Y)
+		}
+		du, dv := u1-u0, v1-v0 // extents as fractions of c's sides
+		// Turned 90° and spanning most of the short side: a box of the card.
+		if lu < lv && du*lu > dv*lv && du > 0.75 || lv <= lu && dv*lv > du*lu && dv > 0.75 {
+			continue
+		}
+		// How close it comes to c's outline.
+		inset := math.Min(math.Min(u0, 1-u1), math.Min(v0, 1-v1))
+		members = append(members, member{kept[j].area, inset < 0.045, kept[j].q})
+	}
+	for a := range members {
+		for b := a + 1; b < len(members); b++ {
+			ma, mb := members[a], members[b]
+			if !ma.edge && !mb.edge {
+				continue
+			}
+			if math.Max(ma.area, mb.area) > 1.6*math.Min(ma.area, mb.area) {
+				continue
+			}
+			if quad.Intersection(ma.q, mb.q) > 0.2*math.Min(ma.area, mb.area) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // readingOrder sorts detections into rows (centres within half a card

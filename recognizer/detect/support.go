@@ -96,9 +96,15 @@ func (ws *workset) support(q [4]quad.Point) float64 {
 
 // split reports whether q is two cards side by side rather than one: two
 // cards of a binder row or a table, long sides touching, make an outline of
-// card proportions too (2×0.69 : 1 ≈ 1 : 0.72). Such an outline has a
-// straight edge across its middle, parallel to its short sides; a single
-// card's middle crosses its artwork, where no straight edge spans the card.
+// card proportions too (2×0.69 : 1 ≈ 1 : 0.72). Such an outline is crossed
+// near its middle, parallel to its short sides, by the gap between the
+// cards: an edge into the gap and an edge out of it, of opposite polarity
+// (the gap is the page or the table, darker or lighter than both cards),
+// each straight across the outline and running right up to its long sides
+// (the cards' own outlines; see reachesEnds). A single card's middle may
+// hold straight edges too — the foot of an artwork box, a text box, a line
+// of rules text — but they stop at the card's border or frame, or come
+// alone.
 func (ws *workset) split(q [4]quad.Point) bool {
 	// Sides 0 and 2 are the long ones when their sum is larger.
 	i := 0
@@ -107,23 +113,47 @@ func (ws *workset) split(q [4]quad.Point) bool {
 	}
 	mid := func(a, b quad.Point) quad.Point { return quad.Point{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2} }
 	// The line joining the midpoints of the two long sides, slid along
-	// them by up to 6% of their length (the gap need not be centred) one
+	// them by up to 8% of their length (the gap need not be centred) one
 	// pixel at a time; a tight reach keeps each test on its own line.
 	a := mid(q[i], q[i+1])
 	b := mid(q[(i+2)%4], q[(i+3)%4])
 	l1, l2 := quad.Dist(q[i], q[i+1]), quad.Dist(q[(i+2)%4], q[(i+3)%4])
 	d1x, d1y := (q[i+1].X-q[i].X)/l1, (q[i+1].Y-q[i].Y)/l1
 	d2x, d2y := (q[(i+2)%4].X-q[(i+3)%4].X)/l2, (q[(i+2)%4].Y-q[(i+3)%4].Y)/l2
-	k := int(0.06 * l1)
+	k := int(0.08 * l1)
+	var rising, falling []int // offsets of full-length edges of each polarity
 	for off := -k; off <= k; off++ {
 		o := float64(off)
 		pa := quad.Point{X: a.X + o*d1x, Y: a.Y + o*d1y}
 		pb := quad.Point{X: b.X + o*d2x*l2/l1, Y: b.Y + o*d2y*l2/l1}
-		if sideSupport(ws.grad, pa, pb, 1) > 0.6 {
-			return true
+		up, down, _ := edgeSupports(ws.grad, pa, pb, 1, false)
+		if (up > 0.6 || down > 0.6) && reachesEnds(ws.grad, pa, pb) {
+			if up > 0.6 {
+				rising = append(rising, off)
+			}
+			if down > 0.6 {
+				falling = append(falling, off)
+			}
+		}
+	}
+	// The gap: 2 px to 8% of the long side wide (binder pockets are 3%
+	// apart, loose cards rarely touch).
+	maxGap := max(2, int(0.08*l1))
+	for _, r := range rising {
+		for _, f := range falling {
+			if d := abs(r - f); d >= 2 && d <= maxGap {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // sideSupport is the fraction of samples along a→b where an edge crosses
@@ -133,18 +163,32 @@ func (ws *workset) split(q [4]quad.Point) bool {
 // their offsets, and the hits within a pixel of it count; the side scores
 // the better polarity. A card edge often has two parallel edges (surface
 // to a dark rim, rim to the printed border) of opposite polarity; each is
-// a clean line of its own. Textured regions (artwork, wood, clutter) have
-// strong gradient everywhere but at scattered offsets, so they score low
-// where a card's edge scores near 1.
+// a clean line of its own. A change of hue rather than brightness (a
+// yellow border on a tan table) has no polarity: the strongest channel's
+// gradient rises in red and falls in blue, and which of the two is the
+// strongest flips from sample to sample; so the strongest crossing of
+// either sign is fitted too, and the side scores the best of the three
+// fits. Textured regions (artwork, wood, clutter) have strong gradient
+// everywhere but at scattered offsets, so they score low where a card's
+// edge scores near 1.
 func sideSupport(p *rgbPlane, a, b quad.Point, reach int) float64 {
+	up, down, either := edgeSupports(p, a, b, reach, true)
+	return math.Max(math.Max(up, down), either)
+}
+
+// edgeSupports returns the fits of sideSupport: edges rising across a→b
+// (dark to light, left to right of the direction of travel), falling, and,
+// when asked for, of either sign.
+func edgeSupports(p *rgbPlane, a, b quad.Point, reach int, withEither bool) (up, down, either float64) {
 	dx, dy := b.X-a.X, b.Y-a.Y
 	l := math.Hypot(dx, dy)
 	if l < 4 {
-		return 0
+		return 0, 0, 0
 	}
 	nx, ny := -dy/l, dx/l
-	n := min(60, max(12, int(l/3)))
-	var pos, neg []hit
+	n := min(maxSamples, max(12, int(l/3)))
+	var bp, bn, ba [maxSamples]hit
+	pos, neg, any := bp[:0], bn[:0], ba[:0]
 	for k := 0; k < n; k++ {
 		t := 0.08 + 0.84*(float64(k)+0.5)/float64(n)
 		px, py := a.X+t*dx, a.Y+t*dy
@@ -167,9 +211,20 @@ func sideSupport(p *rgbPlane, a, b quad.Point, reach int) float64 {
 		if bestN >= supportThreshold {
 			neg = append(neg, hit{t, offN})
 		}
+		if withEither && (bestP >= supportThreshold || bestN >= supportThreshold) {
+			off := offP
+			if bestN > bestP {
+				off = offN
+			}
+			any = append(any, hit{t, off})
+		}
 	}
-	return math.Max(collinear(pos), collinear(neg)) / float64(n)
+	fn := float64(n)
+	return collinear(pos) / fn, collinear(neg) / fn, collinear(any) / fn
 }
+
+// maxSamples bounds the samples along one side.
+const maxSamples = 60
 
 type hit struct{ t, off float64 }
 
@@ -199,4 +254,44 @@ func collinear(hits []hit) float64 {
 		}
 	}
 	return float64(in)
+}
+
+// reachesEnds reports whether the straight edge along a→b (found by split)
+// runs on to within a border's width of an end: it is sampled at 1.5–4.5%
+// of the length from each end, where the edge of a card beside the gap
+// still runs straight (its rounded corner takes the last 2.4%) but a
+// card's own border holds no edge across the line (borders are 3–7% of
+// the width, and a box's edge stops at the border). One end suffices: an
+// outline pieced together from a binder's lines often overshoots the cards
+// at the other.
+func reachesEnds(p *rgbPlane, a, b quad.Point) bool {
+	dx, dy := b.X-a.X, b.Y-a.Y
+	l := math.Hypot(dx, dy)
+	if l < 16 {
+		return true
+	}
+	nx, ny := -dy/l, dx/l
+	const n = 5
+	for _, end := range [2]float64{0, 1} {
+		hits := 0
+		for k := 0; k < n; k++ {
+			t := 0.015 + 0.03*float64(k)/(n-1)
+			if end == 1 {
+				t = 1 - t
+			}
+			px, py := a.X+t*dx, a.Y+t*dy
+			for s := -2; s <= 2; s++ {
+				gx, gy := p.gradient(px+float64(s)*nx, py+float64(s)*ny)
+				across := gx*nx + gy*ny
+				if across*across >= 0.5*(gx*gx+gy*gy) && math.Abs(across) >= supportThreshold {
+					hits++
+					break
+				}
+			}
+		}
+		if hits >= 3 {
+			return true
+		}
+	}
+	return false
 }
