@@ -125,9 +125,11 @@ func (s *Server) sessionPrincipal(ctx context.Context, token string) (catalog.Pr
 // SameSite=Lax, and on top of that every state-changing request (not GET,
 // HEAD, OPTIONS) that is not made with an API key must come from an allowed
 // origin: its Origin header (or, without one, its Referer) must be on the
-// CORS allow-list or be this server's own origin. A cookie-authenticated
-// write with neither header is refused too; a request with neither header
-// and no session (curl, server-to-server) passes, having nothing to forge.
+// CORS allow-list or be this server's own origin. A request with neither
+// header passes: browsers send Origin on every cross-origin POST, PUT,
+// PATCH and DELETE (whatever the referrer policy), so it comes from a
+// non-browser client such as the documented `curl -b cookies.txt -X POST …`,
+// which holds the cookie itself and has nothing to forge.
 // API-key requests pass: a forged cross-site request cannot carry the key.
 func (s *Server) sameSite(r *http.Request, p catalog.Principal) bool {
 	switch r.Method {
@@ -146,7 +148,7 @@ func (s *Server) sameSite(r *http.Request, p catalog.Principal) bool {
 		}
 	}
 	if src == "" {
-		return p.Method != catalog.AuthSession
+		return true
 	}
 	if _, ok := s.origins[src]; ok {
 		return true
