@@ -58,7 +58,9 @@ func (f fakeIndex) Search(_ context.Context, _ string, v []float32, _ int, _ str
 
 type fakeOCR struct{ res catalog.OCRResult }
 
-func (f fakeOCR) Read(context.Context, *image.RGBA, string) (catalog.OCRResult, error) { return f.res, nil }
+func (f fakeOCR) Read(context.Context, *image.RGBA, string) (catalog.OCRResult, error) {
+	return f.res, nil
+}
 
 type fakeCatalog map[int64]catalog.CardInfo
 
