@@ -340,6 +340,303 @@ def embed(model, x01, bs=256):
     return torch.cat(out)
 
 
+# ---------------------------------------------------------------------------
+# fine-tuning on confirmed scans (feedback retraining)
+
+
+def weights_from_onnx(model, path):
+    """Recover CardEmbedNet weights from an exported .onnx (when the .pt is
+    missing: it is git-ignored). The exporter folds every BatchNorm2d into the
+    conv before it; a folded conv (W', b') is the same function as conv W'
+    followed by a BatchNorm with mean 0, var 1-eps, gamma 1, beta b', so the
+    recovered network is exact (checked against ONNX's reference evaluator)."""
+    import onnx
+    from onnx import numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    om = onnx.load(path)
+    init = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in om.graph.initializer}
+    convs = [n for n in om.graph.node if n.op_type == "Conv"]
+    pairs = [(model.stem[0], model.stem[1]), (model.stem[3], model.stem[4])]
+    for blk in model.body:
+        pairs += [(blk.c1, blk.b1), (blk.c2, blk.b2)]
+        if blk.sc is not None:
+            pairs.append((blk.sc[0], blk.sc[1]))
+    gemm = [n for n in om.graph.node if n.op_type == "Gemm"]
+    bn1 = [n for n in om.graph.node if n.op_type == "BatchNormalization"]
+    if len(convs) != len(pairs) or len(gemm) != 1 or len(bn1) != 1:
+        sys.exit(f"{path}: not a CardEmbedNet export ({len(convs)} convs, want {len(pairs)}); train from scratch or pass the .pt")
+    with torch.no_grad():
+        for node, (conv, bn) in zip(convs, pairs):
+            w = init[node.input[1]]
+            if tuple(w.shape) != tuple(conv.weight.shape):
+                sys.exit(f"{path}: conv {node.name} has shape {tuple(w.shape)}, want {tuple(conv.weight.shape)}")
+            conv.weight.copy_(w)
+            b = init[node.input[2]] if len(node.input) > 2 else torch.zeros(w.shape[0])
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(b)
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        g = gemm[0]
+        tb = next((a.i for a in g.attribute if a.name == "transB"), 0)
+        w = init[g.input[1]]
+        model.proj.weight.copy_(w if tb else w.T)
+        model.proj.bias.copy_(init[g.input[2]])
+        n = bn1[0]
+        model.neck.weight.copy_(init[n.input[1]])
+        model.neck.bias.copy_(init[n.input[2]])
+        model.neck.running_mean.copy_(init[n.input[3]])
+        model.neck.running_var.copy_(init[n.input[4]])
+    model.eval()
+    x = torch.rand(2, 3, 136, 96)
+    ref = ReferenceEvaluator(om).run(None, {"input": x.numpy()})[0]
+    with torch.no_grad():
+        err = float(np.abs(model(x).numpy() - ref).max())
+    if err > 1e-4:
+        sys.exit(f"{path}: weights recovered from ONNX do not reproduce it (max abs diff {err:.2e}); pass the .pt")
+    return err
+
+
+def load_init(path, dim):
+    """The model to fine-tune: path is a .pt (train.py's weights) or an .onnx
+    whose sibling .pt is used when present, else its weights are recovered
+    from the ONNX graph itself."""
+    model = CardEmbedNet(dim=dim)
+    stem, ext = os.path.splitext(path)
+    pt = path if ext == ".pt" else stem + ".pt"
+    if os.path.exists(pt):
+        model.load_state_dict(torch.load(pt, map_location="cpu", weights_only=False)["state_dict"])
+        log(f"initial weights: {pt}")
+        return model, pt
+    if ext != ".onnx" or not os.path.exists(path):
+        sys.exit(f"--init {path}: neither {pt} nor an .onnx to recover weights from")
+    err = weights_from_onnx(model, path)
+    log(f"initial weights: {pt} not found (the .pt is git-ignored), recovered from {path} (max abs diff to ONNX {err:.1e})")
+    return model, path
+
+
+def read_manifest(path):
+    """JSONL rows, or CSV with a header."""
+    rows = []
+    with open(path) as f:
+        if path.endswith(".csv"):
+            import csv
+            rows = list(csv.DictReader(f))
+        else:
+            for i, line in enumerate(f, 1):
+                line = line.strip()
+                if line:
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        sys.exit(f"{path}:{i}: {e}")
+    return rows
+
+
+def load_gallery(data):
+    """(paths, labels) of the gallery: a directory (label = file stem) or a
+    JSONL/CSV manifest of {path, label}."""
+    if os.path.isdir(data):
+        names = list_images(data)
+        return [os.path.join(data, n) for n in names], [os.path.splitext(n)[0] for n in names]
+    rows = read_manifest(data)
+    return [r["path"] for r in rows], [str(r["label"]) for r in rows]
+
+
+def load_photo(path, H, W):
+    """A confirmed (rectified) photo at model resolution, resized exactly as
+    the Go embedder does: antialiased bilinear from full resolution."""
+    im = Image.open(path).convert("RGB")
+    t = torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+    return to_model_res(t, H, W)[0]
+
+
+def finetune(args):
+    """Fine-tune --init on confirmed (photo, gallery image) pairs mixed with
+    synthetic views of the whole gallery; evaluate the initial and the new
+    model on the held-out cards' photos; write .onnx/.json/.pt at --out."""
+    t_start = time.time()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    H, W = args.height, args.width
+    CH, CW = H * 3 // 2, W * 3 // 2
+
+    gpaths, glabels = load_gallery(args.data)
+    pairs = read_manifest(args.pairs)
+    for r in pairs:  # a pair's gallery image is part of the gallery
+        lab = str(r["label"])
+        if lab not in glabels:
+            gpaths.append(r["gallery"])
+            glabels.append(lab)
+    index = {l: i for i, l in enumerate(glabels)}
+    if len(pairs) < 2:
+        sys.exit(f"{args.pairs}: need at least 2 confirmed pairs, have {len(pairs)}")
+    log(f"gallery: {len(gpaths)} images; {len(pairs)} confirmed pairs from {args.pairs}")
+    canvas = torch.stack([load_canvas(p, CW, CH) for p in gpaths])
+    clean01 = to_model_res(canvas.float() / 255.0, H, W)
+    ph_lab = torch.tensor([index[str(r["label"])] for r in pairs])
+    ph_eval = torch.stack([load_photo(r["photo"], H, W) for r in pairs])
+    ph_canvas = torch.stack([load_canvas(r["photo"], CW, CH) for r in pairs])
+
+    # held-out split of the confirmed pairs, by card (seeded)
+    cards = sorted(set(ph_lab.tolist()))
+    perm = torch.randperm(len(cards), generator=torch.Generator().manual_seed(args.seed)).tolist()
+    n_val = min(len(cards) - 1, max(1, int(round(len(cards) * args.val_frac))))
+    val_cards = set(cards[i] for i in perm[:n_val])
+    is_val = torch.tensor([l in val_cards for l in ph_lab.tolist()])
+    val_i, tr_i = is_val.nonzero().flatten(), (~is_val).nonzero().flatten()
+    log(f"split: {len(tr_i)} training photos of {len(cards) - n_val} cards, {len(val_i)} held-out photos of {n_val} cards (seed {args.seed})")
+
+    box = None if args.textbox == "none" else [float(v) for v in args.textbox.split(",")]
+    # forgetting check: fixed-seed synthetic queries (training-strength photo
+    # augmentation) of up to 500 gallery cards vs the whole gallery
+    gval = torch.Generator().manual_seed(10_000 + args.seed)
+    probe = torch.randperm(len(gpaths), generator=gval)[: min(500, len(gpaths))].sort().values
+    sq_lab = probe.repeat_interleave(2)
+    sq = torch.cat([augment(canvas[sq_lab[i : i + 128]], gval, (H, W)) for i in range(0, len(sq_lab), 128)])
+
+    def evaluate(model):
+        gal = embed(model, clean01)
+        return {
+            "heldout_pairs": retrieval(embed(model, ph_eval[val_i]), gal, ph_lab[val_i]),
+            "training_pairs": retrieval(embed(model, ph_eval[tr_i]), gal, ph_lab[tr_i]) if len(tr_i) else {},
+            "synthetic": retrieval(embed(model, sq), gal, sq_lab),
+        }, gal
+
+    model, init_src = load_init(args.init, args.dim)
+    before, gal0 = evaluate(model)
+    fmt = lambda m: f"top1 {m['top1']:.3f} top5 {m['top5']:.3f}"
+    log(f"before: held-out photos {fmt(before['heldout_pairs'])} | synthetic {fmt(before['synthetic'])}")
+
+    model = model.to(memory_format=torch.channels_last)
+    proxies = nn.Parameter(gal0.clone())  # start at the current model's clean gallery embeddings
+    opt = torch.optim.AdamW([{"params": model.parameters(), "lr": args.lr, "weight_decay": args.wd},
+                             {"params": [proxies], "lr": args.lr, "weight_decay": 0.0}])
+    base_lrs = [pg["lr"] for pg in opt.param_groups]
+    g = torch.Generator().manual_seed(args.seed)
+    t0 = time.time()
+    history, steps_done, stopped_early = [], 0, False
+    run_loss = 0.0
+    for step in range(args.steps):
+        progress = step / args.steps
+        if args.time_budget > 0:
+            progress = max(progress, (time.time() - t0) / 60 / args.time_budget)
+        if progress >= 1:
+            stopped_early = True
+            log(f"time budget of {args.time_budget} min used up at step {step}/{args.steps}")
+            break
+        f = 0.5 * (1 + math.cos(math.pi * progress))
+        for pg, base in zip(opt.param_groups, base_lrs):
+            pg["lr"] = base * f
+        model.train()
+        # synthetic views of random gallery cards (so the model does not forget)
+        sc = torch.randint(len(gpaths), (args.batch,), generator=g)
+        donors = canvas[torch.randint(len(gpaths), (args.batch,), generator=g)] if box else None
+        xs = augment(canvas[sc], g, (H, W), donors=donors, box=box)
+        keep = (torch.rand(args.batch, generator=g) < args.p_clean).nonzero().flatten()
+        xs[keep] = clean01[sc[keep]]
+        # confirmed training photos, lightly re-augmented
+        pi = tr_i[torch.randint(len(tr_i), (args.pair_batch,), generator=g)] if len(tr_i) else tr_i
+        xp = augment(ph_canvas[pi], g, (H, W), strength=args.pair_strength) if len(pi) else xs[:0]
+        x = torch.cat([xs, xp])
+        lab = torch.cat([sc, ph_lab[pi]])
+        e = model(normalise(x).contiguous(memory_format=torch.channels_last))
+        cosp = e @ F.normalize(proxies, dim=1).T
+        loss = F.cross_entropy(args.cos_s * (cosp - args.cos_m * F.one_hot(lab, len(gpaths))), lab)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        steps_done = step + 1
+        run_loss += loss.item()
+        if steps_done % args.log_every == 0 or steps_done == args.steps:
+            n = args.log_every if steps_done % args.log_every == 0 else steps_done % args.log_every
+            el = time.time() - t0
+            done = min(1.0, max(steps_done / args.steps, el / 60 / args.time_budget if args.time_budget > 0 else 0))
+            bar = "#" * int(done * 30) + "." * (30 - int(done * 30))
+            log(f"[{bar}] step {steps_done}/{args.steps} loss {run_loss / n:.3f} lr {opt.param_groups[0]['lr']:.2e} elapsed {el / 60:.1f}m")
+            history.append({"step": steps_done, "loss": round(run_loss / n, 4)})
+            run_loss = 0.0
+    train_seconds = time.time() - t0
+    model.eval()
+    after, _ = evaluate(model)
+    log(f"after : held-out photos {fmt(after['heldout_pairs'])} | synthetic {fmt(after['synthetic'])}")
+
+    # ---- export (same contract as the initial model)
+    onnx_path = args.out + ".onnx"
+    os.makedirs(os.path.dirname(os.path.abspath(onnx_path)), exist_ok=True)
+    export_model = CardEmbedNet(dim=args.dim)
+    export_model.load_state_dict(model.state_dict())
+    export_model.eval()
+    torch.save({"state_dict": export_model.state_dict(), "args": vars(args)}, args.out + ".pt")
+    dummy = normalise(clean01[:2])
+    torch.onnx.export(export_model, dummy, onnx_path, input_names=["input"], output_names=["embedding"],
+                      dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}}, opset_version=17,
+                      do_constant_folding=True, dynamo=False)
+    import onnx
+    from onnx.reference import ReferenceEvaluator
+    om = onnx.load(onnx_path)
+    onnx.checker.check_model(om)
+    ref = ReferenceEvaluator(om).run(None, {"input": dummy.numpy()})[0]
+    with torch.no_grad():
+        onnx_err = float(np.abs(ref - export_model(dummy).numpy()).max())
+    if onnx_err > 1e-4:
+        sys.exit("ONNX export does not match the PyTorch model")
+    log(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB), onnx-vs-torch max abs diff {onnx_err:.2e}")
+
+    base_card = {}
+    init_json = os.path.splitext(args.init)[0] + ".json"
+    if os.path.exists(init_json):
+        with open(init_json) as fh:
+            base_card = json.load(fh)
+    r3 = lambda d: {k: {kk: round(vv, 4) for kk, vv in v.items()} for k, v in d.items()}
+    card = {
+        "version": args.version,
+        "format": "onnx",
+        "file": os.path.basename(onnx_path),
+        "opset": 17,
+        "input": base_card.get("input", {"name": "input", "layout": "NCHW", "dtype": "float32", "channels": "RGB", "width": W, "height": H}),
+        "normalization": {"mean": MEAN, "std": STD},
+        "output": {"name": "embedding", "dim": args.dim, "l2_normalized": True, "metric": "cosine"},
+        "architecture": base_card.get("architecture", "CardEmbedNet"),
+        "parameters": sum(p.numel() for p in export_model.parameters()),
+        "finetune": {
+            "base_version": base_card.get("version", ""),
+            "init": os.path.abspath(init_src),
+            "data": {
+                "gallery": os.path.abspath(args.data), "gallery_images": len(gpaths),
+                "pairs": os.path.abspath(args.pairs), "confirmed_pairs": len(pairs),
+                "training_pairs": len(tr_i), "heldout_pairs": len(val_i),
+                "training_cards": len(cards) - n_val, "heldout_cards": n_val,
+            },
+            "parameters": {
+                "steps": steps_done, "planned_steps": args.steps, "time_budget_min": args.time_budget,
+                "stopped_by_time_budget": stopped_early, "synthetic_views_per_step": args.batch,
+                "confirmed_photos_per_step": args.pair_batch if len(tr_i) else 0, "pair_strength": args.pair_strength,
+                "objective": f"CosFace (s={args.cos_s:g}, m={args.cos_m:g}), one proxy per gallery card initialised at the base model's clean embedding",
+                "optimizer": f"AdamW lr {args.lr} wd {args.wd}, cosine", "val_frac": args.val_frac,
+                "seed": args.seed, "threads": args.threads, "train_seconds": round(train_seconds), "torch": torch.__version__,
+            },
+            "command": "python3 models/train.py " + " ".join(sys.argv[1:]),
+            "history": history,
+        },
+        "date": datetime.date.today().isoformat(),
+        "metrics": {
+            "protocol": f"heldout_pairs: the {len(val_i)} confirmed photos of {n_val} held-out cards (split by card, seed {args.seed}, never trained on) "
+                        f"searched by cosine against the clean images of all {len(gpaths)} gallery cards; training_pairs: the photos trained on; "
+                        f"synthetic: {len(sq_lab)} fixed-seed synthetic photos (training-strength augmentation) of {len(probe)} gallery cards, a forgetting check",
+            "before": r3(before),
+            "after": r3(after),
+        },
+    }
+    with open(args.out + ".json", "w") as fh:
+        json.dump(card, fh, indent=2)
+        fh.write("\n")
+    log(f"wrote {args.out}.json")
+    log(f"total wall time {(time.time() - t_start) / 60:.1f} min")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="/work/shared/datasets/images/yugioh", help="directory of card images, one per card, label = file stem")
@@ -375,7 +672,16 @@ def main():
     ap.add_argument("--ref-images", default=default_refs if os.path.isdir(default_refs) else "",
                     help="also write PyTorch reference embeddings of these images for the Go parity test ('' = skip)")
     ap.add_argument("--ref-out", default="")
+    ft = ap.add_argument_group("fine-tuning on confirmed scans (--pairs); see models/README.md, Feedback retraining")
+    ft.add_argument("--pairs", default="", help="JSONL (or CSV) manifest of confirmed pairs {photo, gallery, label}: fine-tune --init "
+                    "instead of training from scratch; --data is then the gallery (a directory or a JSONL/CSV of {path, label})")
+    ft.add_argument("--init", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "card-embed-v1.onnx"),
+                    help="weights to start from: a .pt, or an .onnx (its sibling .pt if present, else recovered from the ONNX graph)")
+    ft.add_argument("--pair-batch", type=int, default=32, help="confirmed photos per step (next to --batch synthetic views)")
+    ft.add_argument("--pair-strength", type=float, default=0.4, help="augmentation strength re-applied to confirmed photos")
     args = ap.parse_args()
+    if args.pairs:
+        return finetune(args)
 
     t_start = time.time()
     torch.set_num_threads(args.threads)
