@@ -201,6 +201,18 @@ func TestScanPWABrowser(t *testing.T) {
 	var n int
 	require.NoError(t, f.db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM scan_feedback`).Scan(&n))
 	require.Equal(t, 2, n)
+
+	// offline: with the server gone, the installed PWA still opens from
+	// its cached app shell (the page is cached on its first load the
+	// service worker controls)
+	waitJS(t, desk, "the service worker in control", `navigator.serviceWorker.controller !== null`)
+	require.NoError(t, chromedp.Do(desk, chromedp.Reload()))
+	waitJS(t, desk, "the page cached", `caches.open("csm-scan-pwa-v1").then(c => c.match("/scan-pwa")).then(r => r !== undefined)`)
+	f.stop()
+	require.NoError(t, chromedp.Do(desk, chromedp.Reload()))
+	waitJS(t, desk, "the app shell offline", `document.getElementById("capture") !== null && [...document.styleSheets].some(s => s.href && s.href.endsWith("/app.css") && s.cssRules.length > 0)`)
+	_, err = js[bool](desk, `fetch("/api/health").then(() => true)`)
+	require.Error(t, err, "the API itself is gone")
 }
 
 func TestScanPWAPages(t *testing.T) {

@@ -77,6 +77,8 @@ type ssFixture struct {
 	logs *lockedBuffer
 	mu   sync.Mutex
 	skew time.Duration
+	// stop takes the server down (the network gone, for offline tests).
+	stop func()
 }
 
 func (f *ssFixture) now() time.Time {
@@ -123,9 +125,12 @@ func setupScanSessions(t testing.TB) *ssFixture {
 		Accounts: db, Keys: db, SessionSecret: []byte("scan-session-secret-scan-session-secret"),
 		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages}))
 	f.url = srv.URL
-	t.Cleanup(func() {
+	f.stop = func() {
 		srv.CloseClientConnections()
 		srv.Close()
+	}
+	t.Cleanup(func() {
+		f.stop()
 		cancel()
 		<-done
 		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: redisAddr()})
