@@ -36,6 +36,10 @@ type Config struct {
 	Threads int
 	// OCRVariants caps the preprocessing variants OCR tries (0 = all).
 	OCRVariants int
+	// OCRClients, when > 0, is the number of Tesseract clients (concurrent
+	// reads) instead of Threads: a worker running N tasks at once with one
+	// ONNX Runtime thread each wants N clients.
+	OCRClients int
 }
 
 // DefaultModel is $CSM_MODEL, else card-embed-v1.onnx in $CSM_MODELS_DIR or
@@ -69,7 +73,11 @@ func NewRecognition(cfg Config, db *postgres.DB) (*Recognition, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wire: embedder: %w", err)
 	}
-	reader, err := ocr.New(ocr.Config{Clients: cfg.Threads, MaxVariants: cfg.OCRVariants})
+	clients := cfg.Threads
+	if cfg.OCRClients > 0 {
+		clients = cfg.OCRClients
+	}
+	reader, err := ocr.New(ocr.Config{Clients: clients, MaxVariants: cfg.OCRVariants})
 	if err != nil {
 		_ = emb.Close()
 		return nil, fmt.Errorf("wire: ocr: %w", err)

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/internal/wire"
+)
+
+// Baseline compares, on the same rectified crops of the single-card
+// queries, a training-free perceptual hash with the model's embedding
+// alone (exact nearest neighbour, no OCR, no scoring).
+type Baseline struct {
+	hashes []pHash     // by card id - 1
+	ids    []int64     // gallery vectors' card ids
+	vecs   [][]float32 // unit length
+}
+
+// NewBaseline hashes every gallery image (on every core) and keeps the
+// indexed embeddings.
+func NewBaseline(ctx context.Context, g *Gallery, ids []int64, vecs [][]float32, progress catalog.Progress) (*Baseline, error) {
+	defer progress.Finish()
+	b := &Baseline{hashes: make([]pHash, len(g.Cards)), ids: ids, vecs: vecs}
+	for _, v := range vecs {
+		normalize(v)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				img, err := wire.LoadImage(g.Cards[i].Path)
+				if err != nil {
+					mu.Lock()
+					firstErr = fmt.Errorf("baseline: %s: %w", g.Cards[i].Path, err)
+					mu.Unlock()
+				} else {
+					b.hashes[i] = PHash(img)
+				}
+				progress.Add(1)
+			}
+		}()
+	}
+	for i := range g.Cards {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return b, ctx.Err()
+}
+
+func normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	k := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= k
+	}
+}
+
+// BaselineResult is the top-5 gallery cards of each method for one query.
+type BaselineResult struct {
+	PHash, Embedding []int64
+	Detected         bool
+}
+
+// Run crops the photo with the real detect stage (the best detection,
+// rectified; the whole frame when none) and ranks the gallery by pHash
+// Hamming distance and by embedding cosine similarity, each trying the
+// crop upright and upside down as the pipeline does.
+func (b *Baseline) Run(ctx context.Context, rec *wire.Recognition, photo []byte) (BaselineResult, error) {
+	var out BaselineResult
+	img, err := wire.Decode(photo)
+	if err != nil {
+		return out, fmt.Errorf("baseline: %w", err)
+	}
+	dets, err := rec.Detector.Detect(ctx, img)
+	if err != nil {
+		return out, fmt.Errorf("baseline: detect: %w", err)
+	}
+	var d catalog.Detection
+	if len(dets) == 0 {
+		r := img.Bounds()
+		w, h := float64(r.Dx()), float64(r.Dy())
+		d = catalog.Detection{Corners: [4]catalog.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, AreaFraction: 1}
+	} else {
+		out.Detected = true
+		d = dets[0]
+		for _, x := range dets[1:] {
+			if x.Score > d.Score {
+				d = x
+			}
+		}
+	}
+	rc, err := rec.Detector.Rectify(ctx, img, d)
+	if err != nil {
+		return out, fmt.Errorf("baseline: rectify: %w", err)
+	}
+	crops := []*image.RGBA{rc.Image, rotate180(rc.Image)}
+
+	// pHash: the orientation with the nearer hash
+	bestH := func(h pHash) ([]int64, int) {
+		type hit struct {
+			id int64
+			d  int
+		}
+		hits := make([]hit, len(b.hashes))
+		for i, g := range b.hashes {
+			hits[i] = hit{int64(i + 1), h.Distance(g)}
+		}
+		sort.SliceStable(hits, func(i, j int) bool { return hits[i].d < hits[j].d })
+		ids := make([]int64, 0, 5)
+		for _, x := range hits[:min(5, len(hits))] {
+			ids = append(ids, x.id)
+		}
+		return ids, hits[0].d
+	}
+	up, du := bestH(PHash(crops[0]))
+	down, dd := bestH(PHash(crops[1]))
+	out.PHash = up
+	if dd < du {
+		out.PHash = down
+	}
+
+	// embedding: exact cosine nearest neighbours, the pipeline's upright
+	// preference (0.02)
+	vecs, err := rec.Embedder.Embed(ctx, crops)
+	if err != nil {
+		return out, fmt.Errorf("baseline: embed: %w", err)
+	}
+	bestE := func(q []float32) ([]int64, float64) {
+		q = append([]float32(nil), q...)
+		normalize(q)
+		type hit struct {
+			id  int64
+			sim float64
+		}
+		hits := make([]hit, len(b.vecs))
+		for i, v := range b.vecs {
+			var s float64
+			for k := range v {
+				s += float64(v[k]) * float64(q[k])
+			}
+			hits[i] = hit{b.ids[i], s}
+		}
+		sort.SliceStable(hits, func(i, j int) bool { return hits[i].sim > hits[j].sim })
+		ids := make([]int64, 0, 5)
+		for _, x := range hits[:min(5, len(hits))] {
+			ids = append(ids, x.id)
+		}
+		return ids, hits[0].sim
+	}
+	eu, su := bestE(vecs[0])
+	ed, sd := bestE(vecs[1])
+	out.Embedding = eu
+	if sd-0.02 > su {
+		out.Embedding = ed
+	}
+	return out, nil
+}
