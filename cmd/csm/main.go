@@ -75,7 +75,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(&cfg), workerCmd(&cfg), migrateCmd(&cfg), demoCmd(&cfg),
-		importCmd(&cfg), generateCmd(&cfg), userCmd(&cfg), indexCmd(&cfg))
+		importCmd(&cfg), generateCmd(&cfg), userCmd(&cfg), indexCmd(&cfg), retrainCmd(&cfg))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "csm:", err)
 		os.Exit(1)

@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/retrain"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -18,6 +22,11 @@ func workerCmd(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run background jobs from the Redis queue",
+		Long: `Runs scans, counters and session expiry, and, on a queue of its own
+with one slot, feedback retraining (scheduled by CSM_RETRAIN_CRON, e.g.
+"0 3 * * *"; off when empty). Scans use the active model version's file when
+one is recorded (a promoted retrain), re-checked every CSM_MODEL_CHECK (1m);
+CSM_MODEL pins a model file instead.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			db, err := openDB(cmd.Context(), cfg)
 			if err != nil {
@@ -36,25 +45,66 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	if err != nil {
 		return err
 	}
-	rec, err := wire.NewRecognition(recognitionConfig(), db)
+	rc := recognitionConfig()
+	pinned := os.Getenv("CSM_MODEL") != ""
+	if !pinned {
+		if rc.ModelPath, err = wire.ActiveModel(ctx, db, rc.ModelPath); err != nil {
+			slog.Warn("worker: active model file unusable, using the default", "model", rc.ModelPath, "err", err)
+		}
+	}
+	rec, err := wire.NewRecognition(rc, db)
 	if err != nil {
 		return err
 	}
 	defer rec.Close()
+	// the start-up model is closed by rec.Close; models swapped in later by
+	// the embedder itself
+	emb := retrain.NewSwapEmbedder(rec.Embedder, rc.ModelPath, nil)
+	defer emb.Close()
+	rec.Pipeline.Embedder = emb
+	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
 	q := workers.NewQueue(cfg.RedisAddr)
 	defer q.Close()
-	return workers.Run(ctx, workers.Config{
-		Redis:       redisOpt(cfg),
-		Concurrency: concurrency,
-		Log:         slog.Default(),
-		Handlers: map[string]asynq.Handler{
-			workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
-			workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
-				PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
-			workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
-				Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
-		},
-		Schedule: map[string]*asynq.Task{"@every 10m": refresh,
-			workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
+
+	g, ctx := errgroup.WithContext(ctx)
+	if !pinned {
+		every := envDuration("CSM_MODEL_CHECK", time.Minute)
+		g.Go(func() error { emb.Watch(ctx, every, db, wire.EmbedderLoader(rc), slog.Default()); return nil })
+	}
+	g.Go(func() error {
+		return workers.Run(ctx, workers.Config{
+			Redis:       redisOpt(cfg),
+			Concurrency: concurrency,
+			Log:         slog.Default(),
+			Handlers: map[string]asynq.Handler{
+				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
+				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
+					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
+				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
+					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
+			},
+			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
+				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
+		})
 	})
+	// retraining: its own server and queue, one task at a time
+	schedule := map[string]*asynq.Task{}
+	if spec := os.Getenv("CSM_RETRAIN_CRON"); spec != "" {
+		t, err := workers.NewRetrainTask("schedule")
+		if err != nil {
+			return err
+		}
+		schedule[spec] = t
+	}
+	g.Go(func() error {
+		return workers.Run(ctx, workers.Config{
+			Redis:       redisOpt(cfg),
+			Concurrency: 1,
+			Log:         slog.Default(),
+			Queues:      map[string]int{workers.QueueRetrain: 1},
+			Handlers:    map[string]asynq.Handler{workers.TypeRetrain: &workers.RetrainHandler{Run: retrainRun(cfg, db, rec.Detector)}},
+			Schedule:    schedule,
+		})
+	})
+	return g.Wait()
 }
