@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition clean
 
 all: build
 
@@ -67,6 +67,21 @@ bench-scan: services build  ## per-stage recognition timings for one photo on on
 
 bench-scan-sessions: services build  ## scan sessions: phone upload → desktop SSE event latency p50/p99 (target p99 ≤ 50 ms)
 	@$(IN) go run ./cmd/bench-scan-sessions
+
+# bench-recognition: GALLERY is a comma list of labelled image directories
+# (default: the real Yu-Gi-Oh! images when ../shared is there); the synthetic
+# catalogue fills the gallery up to CARDS. N/BINDERS/TABLES size the photos.
+comma      := ,
+YGO_IMAGES := $(abspath ../shared/datasets/images/yugioh)
+GALLERY    ?= $(if $(wildcard $(YGO_IMAGES)),$(YGO_IMAGES))
+SEED       ?= 1
+N          ?= 400
+BINDERS    ?= 20
+TABLES     ?= 20
+CARDS      ?= 10000
+bench-recognition: services build  ## recognition accuracy (artwork, edition, buckets, multi-card), latency on 1 core, photos/s on 2, pHash baseline
+	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -binders $(BINDERS) -tables $(TABLES) \
+	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)"
 
 bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
 	@$(IN) go run ./cmd/bench-realtime
