@@ -2,17 +2,26 @@
 // concurrent WebSocket subscribers one API process holds, and how long a
 // price_update takes from PUBLISH to every subscriber (p50/p99).
 //
-// It serves /ws/v1 in-process (hub + Redis connection counter, as `csm
-// serve` wires them), opens CSM_BENCH_CONNS anonymous clients (10,000 by
-// default) that each subscribe to tcg:bench and one of 100 card topics,
-// then publishes CSM_BENCH_ROUNDS rounds of one broadcast event (tcg:bench,
-// to every client) and 100 per-card events (to 1/100 of them each). Every
-// frame carries its publish time in "ts"; clients record now − ts. Redis
-// is CSM_REDIS_ADDR (127.0.0.1:56379); everything ends within
+// The parent process serves /ws/v1 (hub + Redis connection counter, as `csm
+// serve` wires them) and re-executes itself as CSM_BENCH_PROCS client
+// processes (2 by default; the hidden CSM_BENCH_CLIENT variable carries
+// their part), which together open CSM_BENCH_CONNS anonymous clients
+// (10,000 by default), so the server holds one descriptor per connection
+// and each process has a descriptor limit of its own. Every client
+// subscribes to tcg:bench and one of 100 card topics. The parent then
+// publishes CSM_BENCH_ROUNDS rounds, alternating one broadcast event
+// (tcg:bench, to every client) and 100 per-card events in one pipeline (to
+// 1/100 of the clients each); a round starts only once the previous one
+// has reached every client (or after 10 s) and CSM_BENCH_GAP (100ms) has
+// passed, so no event waits behind an earlier round's fan-out. Every frame
+// carries its publish time in "ts"; clients record now − ts (one machine,
+// one clock) and send their samples to the parent on stdout. Redis is
+// CSM_REDIS_ADDR (127.0.0.1:56379); everything ends within
 // CSM_BENCH_TIMEOUT (3m).
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -25,6 +34,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -42,6 +52,15 @@ import (
 	"github.com/collectorstash/csm/realtime"
 )
 
+// clientEnv carries a client process's part (JSON clientConfig).
+const clientEnv = "CSM_BENCH_CLIENT"
+
+// benchTopic is the broadcast topic; cards are card:1 … card:100.
+const (
+	benchTopic = "tcg:bench"
+	cards      = 100
+)
+
 func envInt(k string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(k)); err == nil && n > 0 {
 		return n
@@ -49,48 +68,100 @@ func envInt(k string, def int) int {
 	return def
 }
 
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil && d >= 0 {
+		return d
+	}
+	return def
+}
+
 func main() {
-	if err := run(); err != nil {
+	var err error
+	if cfg := os.Getenv(clientEnv); cfg != "" {
+		err = client(cfg)
+	} else {
+		err = run()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench-realtime:", err)
 		os.Exit(1)
 	}
 }
 
+// raiseFDLimit sets the soft descriptor limit to want, or to the hard
+// limit when that is lower, and returns the limit in force.
+func raiseFDLimit(want uint64) (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, err
+	}
+	if lim.Cur >= want {
+		return lim.Cur, nil
+	}
+	if lim.Max < want {
+		raised := lim
+		raised.Max, raised.Cur = want, want // root (CAP_SYS_RESOURCE) may raise the hard limit
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised) == nil {
+			return want, nil
+		}
+	}
+	lim.Cur = min(want, lim.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, fmt.Errorf("raise fd limit: %w", err)
+	}
+	return lim.Cur, nil
+}
+
+// ---- parent: server, publisher, report ----
+
+// clientConfig is one client process's part.
+type clientConfig struct {
+	URL      string    `json:"url"`
+	First    int       `json:"first"` // index of its first client (card = index%100+1)
+	N        int       `json:"n"`
+	Rounds   int       `json:"rounds"`
+	Deadline time.Time `json:"deadline"`
+}
+
+// clientMsg is one line a client process writes on stdout.
+type clientMsg struct {
+	Ready *struct {
+		Held, Failed int
+		FDLimit      uint64
+		Err          string
+	} `json:"ready,omitempty"`
+	Done    *int `json:"done,omitempty"` // round every client of the process has
+	Samples *struct {
+		Broadcast, PerCard []int64 // ns
+		Received           int64
+		CPU                time.Duration // from ready to the end
+	} `json:"samples,omitempty"`
+}
+
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	msgs  chan clientMsg
+}
+
 func run() error {
 	conns := envInt("CSM_BENCH_CONNS", 10_000)
 	rounds := envInt("CSM_BENCH_ROUNDS", 20)
-	timeout := 3 * time.Minute
-	if d, err := time.ParseDuration(os.Getenv("CSM_BENCH_TIMEOUT")); err == nil {
-		timeout = d
-	}
+	procs := min(envInt("CSM_BENCH_PROCS", 2), conns)
+	gap := envDuration("CSM_BENCH_GAP", 100*time.Millisecond)
+	timeout := envDuration("CSM_BENCH_TIMEOUT", 3*time.Minute)
 	redisAddr := os.Getenv("CSM_REDIS_ADDR")
 	if redisAddr == "" {
 		redisAddr = "127.0.0.1:56379"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	deadline, _ := ctx.Deadline()
 
-	// two fds per connection (client and server end) plus slack
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+	// the server end of each connection plus slack
+	fdLimit, err := raiseFDLimit(uint64(conns + 1024))
+	if err != nil {
 		return err
-	}
-	want := uint64(2*conns + 1024)
-	if lim.Cur < want {
-		if lim.Max < want {
-			lim.Max = want // root (CAP_SYS_RESOURCE) may raise the hard limit
-			if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
-				_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
-			}
-		}
-		lim.Cur = min(want, lim.Max)
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fmt.Errorf("raise fd limit: %w", err)
-		}
-	}
-	if lim.Cur < want {
-		conns = int(lim.Cur-1024) / 2
-		fmt.Printf("fd limit %d: conns capped at %d\n", lim.Cur, conns)
 	}
 
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
@@ -116,80 +187,80 @@ func run() error {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	url := "ws://" + ln.Addr().String() + "/ws/v1"
-	fmt.Printf("bench-realtime: %d clients, %d rounds, GOMAXPROCS=%d, server %s\n", conns, rounds, runtime.GOMAXPROCS(0), url)
+	fmt.Printf("bench-realtime: %d clients in %d client processes, %d rounds, %d CPUs, GOMAXPROCS=%d, server %s (fd limit %d)\n",
+		conns, procs, rounds, runtime.NumCPU(), runtime.GOMAXPROCS(0), url, fdLimit)
 
-	// latency samples, written by the clients
-	var (
-		mu      sync.Mutex
-		bcast   []time.Duration
-		perCard []time.Duration
-		got     atomic.Int64
-	)
-	record := func(topic string, d time.Duration) {
-		mu.Lock()
-		if topic == "tcg:bench" {
-			bcast = append(bcast, d)
-		} else {
-			perCard = append(perCard, d)
-		}
-		mu.Unlock()
-		got.Add(1)
+	exe, err := os.Executable()
+	if err != nil {
+		return err
 	}
-
-	// connect: 64 dialers at a time
 	start := time.Now()
-	clients := make([]*websocket.Conn, 0, conns)
-	var cmu sync.Mutex
-	var failed atomic.Int64
-	var firstErr atomic.Value
-	sem := make(chan struct{}, 64)
-	var wg sync.WaitGroup
-	ready := make(chan struct{}, conns)
-	for i := range conns {
-		if ctx.Err() != nil {
-			break
+	children := make([]*child, procs)
+	first := 0
+	for i := range procs {
+		n := conns / procs
+		if i < conns%procs {
+			n++
 		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			dctx, dcancel := context.WithTimeout(ctx, 20*time.Second)
-			defer dcancel()
-			ws, _, err := websocket.Dial(dctx, url, nil)
-			if err != nil {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, err)
-				return
+		cfg, _ := json.Marshal(clientConfig{URL: url, First: first, N: n, Rounds: rounds, Deadline: deadline})
+		first += n
+		cmd := exec.CommandContext(ctx, exe)
+		cmd.Env = append(os.Environ(), clientEnv+"="+string(cfg))
+		cmd.Stderr = os.Stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start client process: %w", err)
+		}
+		c := &child{cmd: cmd, stdin: stdin, msgs: make(chan clientMsg, rounds+4)}
+		children[i] = c
+		go func() {
+			defer close(c.msgs)
+			dec := json.NewDecoder(bufio.NewReaderSize(stdout, 1<<20))
+			for {
+				var m clientMsg
+				if err := dec.Decode(&m); err != nil {
+					if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+						fmt.Fprintln(os.Stderr, "bench-realtime: client output:", err)
+					}
+					return
+				}
+				c.msgs <- m
 			}
-			ws.SetReadLimit(1 << 16)
-			cmu.Lock()
-			clients = append(clients, ws)
-			cmu.Unlock()
-			sub, _ := json.Marshal(map[string]any{"type": "subscribe", "topics": []string{"tcg:bench", catalog.CardTopic(int64(i%100 + 1))}})
-			if err := ws.Write(dctx, websocket.MessageText, sub); err != nil {
-				failed.Add(1)
-				return
-			}
-			go readLoop(ctx, ws, record, ready)
-		})
+		}()
 	}
-	wg.Wait()
-	// every client has its two "subscribed" acks
-	for range conns - int(failed.Load()) {
-		select {
-		case <-ready:
-		case <-ctx.Done():
-			return errors.New("timed out waiting for subscriptions")
+	defer func() {
+		for _, c := range children {
+			_ = c.stdin.Close()
+			_ = c.cmd.Wait()
+		}
+	}()
+
+	// every client process has its clients subscribed
+	held, failed := 0, 0
+	for i, c := range children {
+		m, ok := next(ctx, c.msgs, func(m clientMsg) bool { return m.Ready != nil })
+		if !ok {
+			return fmt.Errorf("client process %d: no ready report", i)
+		}
+		held += m.Ready.Held
+		failed += m.Ready.Failed
+		if m.Ready.Err != "" {
+			fmt.Printf("client process %d (fd limit %d): first error: %s\n", i, m.Ready.FDLimit, m.Ready.Err)
 		}
 	}
-	held := len(clients)
 	connectTook := time.Since(start)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("connected: %d subscribers held (%d failed) in %s; %d goroutines; heap in use %d MiB, sys %d MiB (server and clients in one process)\n",
-		held, failed.Load(), connectTook.Round(time.Millisecond), runtime.NumGoroutine(), ms.HeapInuse>>20, ms.Sys>>20)
-	if err, ok := firstErr.Load().(error); ok {
-		fmt.Println("first dial error:", err)
-	}
+	fds, _ := os.ReadDir("/proc/self/fd")
+	fmt.Printf("connected: %d subscribers held (%d failed) in %s; server process: %d goroutines, %d fds, heap in use %d MiB, sys %d MiB\n",
+		held, failed, connectTook.Round(time.Millisecond), runtime.NumGoroutine(), len(fds), ms.HeapInuse>>20, ms.Sys>>20)
 	time.Sleep(200 * time.Millisecond) // the hub's SUBSCRIBEs reach Redis
 
 	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" {
@@ -201,14 +272,15 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	pub := realtime.NewPublisher(rdb, prefix)
-	expected := int64(0)
+	cpu0 := cpuTime()
+	complete := 0
 	for r := range rounds {
-		events := []catalog.Event{{Type: catalog.FramePriceUpdate, Topic: "tcg:bench", TS: time.Now(),
+		events := []catalog.Event{{Type: catalog.FramePriceUpdate, Topic: benchTopic, TS: time.Now(),
 			Data: catalog.PriceUpdate{CardID: 1, TCG: "bench", Source: "bench", Variant: "normal", MarketPrice: float64(r), Currency: "USD"}}}
 		if r%2 == 1 { // odd rounds: 100 per-card events as one pipeline
 			events = events[:0]
 			now := time.Now()
-			for c := int64(1); c <= 100; c++ {
+			for c := int64(1); c <= cards; c++ {
 				events = append(events, catalog.Event{Type: catalog.FramePriceUpdate, Topic: catalog.CardTopic(c), TS: now,
 					Data: catalog.PriceUpdate{CardID: c, Source: "bench", Variant: "normal", MarketPrice: float64(r), Currency: "USD"}})
 			}
@@ -216,31 +288,244 @@ func run() error {
 		if err := pub.Publish(ctx, events...); err != nil {
 			return err
 		}
-		expected += int64(held)
-		deadline := time.Now().Add(10 * time.Second)
-		for got.Load() < expected && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(2 * time.Millisecond)
+		// every client process reports the round complete, or 10 s pass
+		rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+		done := 0
+		for _, c := range children {
+			if _, ok := next(rctx, c.msgs, func(m clientMsg) bool { return m.Done != nil && *m.Done == r }); ok {
+				done++
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		rcancel()
+		if done == len(children) {
+			complete++
+		}
+		time.Sleep(gap)
 	}
-	fmt.Printf("delivered: %d of %d frames\n", got.Load(), expected)
-	mu.Lock()
+	cpu := cpuTime() - cpu0
+
+	// the clients' samples
+	var bcast, perCard []time.Duration
+	var received int64
+	var clientCPU time.Duration
+	for _, c := range children {
+		_ = c.stdin.Close()
+	}
+	for i, c := range children {
+		m, ok := next(ctx, c.msgs, func(m clientMsg) bool { return m.Samples != nil })
+		if !ok {
+			return fmt.Errorf("client process %d: no samples", i)
+		}
+		received += m.Samples.Received
+		clientCPU += m.Samples.CPU
+		for _, ns := range m.Samples.Broadcast {
+			bcast = append(bcast, time.Duration(ns))
+		}
+		for _, ns := range m.Samples.PerCard {
+			perCard = append(perCard, time.Duration(ns))
+		}
+	}
+	fmt.Printf("delivered: %d of %d frames (%d of %d rounds complete); CPU over the rounds: server process %s, client processes %s\n",
+		received, int64(held)*int64(rounds), complete, rounds, cpu.Round(time.Millisecond), clientCPU.Round(time.Millisecond))
 	report("broadcast (1 event → every subscriber)", bcast)
 	report("per-card (100 events → 1/100 of subscribers each)", perCard)
-	all := append(append([]time.Duration{}, bcast...), perCard...)
-	report("all price_update", all)
-	mu.Unlock()
-	for _, ws := range clients {
-		_ = ws.CloseNow()
-	}
+	report("all price_update", append(append([]time.Duration{}, bcast...), perCard...))
 	return nil
+}
+
+// next returns the first message from ch that want accepts, skipping the
+// others, or false when ch closes or ctx ends.
+func next(ctx context.Context, ch <-chan clientMsg, want func(clientMsg) bool) (clientMsg, bool) {
+	for {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				return clientMsg{}, false
+			}
+			if want(m) {
+				return m, true
+			}
+		case <-ctx.Done():
+			return clientMsg{}, false
+		}
+	}
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func report(name string, d []time.Duration) {
+	if len(d) == 0 {
+		fmt.Printf("%s: no samples\n", name)
+		return
+	}
+	slices.Sort(d)
+	q := func(p float64) time.Duration {
+		return d[min(len(d)-1, int(p*float64(len(d))))].Round(10 * time.Microsecond)
+	}
+	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s\n", name, len(d), q(0.50), q(0.90), q(0.99), d[len(d)-1].Round(10*time.Microsecond))
+}
+
+// ---- client process ----
+
+// client opens its part of the connections, reports ready, reports each
+// round once all of its clients have it, and sends its samples when stdin
+// closes.
+func client(raw string) error {
+	var cfg clientConfig
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		return fmt.Errorf("%s: %w", clientEnv, err)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), cfg.Deadline)
+	defer cancel()
+	fdLimit, err := raiseFDLimit(uint64(cfg.N + 256))
+	if err != nil {
+		return err
+	}
+
+	var outMu sync.Mutex
+	enc := json.NewEncoder(os.Stdout)
+	send := func(m any) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		_ = enc.Encode(m)
+	}
+
+	s := &samples{rounds: make([]atomic.Int64, cfg.Rounds)}
+	clients := make([]*websocket.Conn, 0, cfg.N)
+	perConn := make([]*connSamples, 0, cfg.N)
+	var (
+		cmu      sync.Mutex
+		failed   atomic.Int64
+		firstErr atomic.Value
+		wg       sync.WaitGroup
+	)
+	ready := make(chan struct{}, cfg.N)
+	sem := make(chan struct{}, 64) // dialers at a time
+	for i := range cfg.N {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			dctx, dcancel := context.WithTimeout(ctx, 20*time.Second)
+			defer dcancel()
+			ws, _, err := websocket.Dial(dctx, cfg.URL, nil)
+			if err != nil {
+				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err)
+				return
+			}
+			ws.SetReadLimit(1 << 16)
+			sub, _ := json.Marshal(map[string]any{"type": "subscribe", "topics": []string{benchTopic, catalog.CardTopic(int64((cfg.First+i)%cards + 1))}})
+			if err := ws.Write(dctx, websocket.MessageText, sub); err != nil {
+				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err)
+				return
+			}
+			cs := &connSamples{}
+			cmu.Lock()
+			clients = append(clients, ws)
+			perConn = append(perConn, cs)
+			cmu.Unlock()
+			// reads are never cancelled (a context without Done costs
+			// nothing per read); the process exits when done
+			go readLoop(context.Background(), ws, s, cs, ready)
+		})
+	}
+	wg.Wait()
+	// every dialled client has its two "subscribed" acks (30 s at most)
+	acked := 0
+	acks := time.NewTimer(30 * time.Second)
+wait:
+	for range len(clients) {
+		select {
+		case <-ready:
+			acked++
+		case <-acks.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	acks.Stop()
+	s.held.Store(int64(acked))
+	var r clientMsg
+	r.Ready = &struct {
+		Held, Failed int
+		FDLimit      uint64
+		Err          string
+	}{Held: acked, Failed: cfg.N - acked, FDLimit: fdLimit}
+	if err, ok := firstErr.Load().(error); ok {
+		r.Ready.Err = err.Error()
+	}
+	s.report = func(round int) { send(clientMsg{Done: &round}) }
+	s.armed.Store(true)
+	cpu0 := cpuTime()
+	send(r)
+
+	// stdin closes (or the deadline passes): send the samples
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		cancel()
+	}()
+	<-ctx.Done()
+	out := clientMsg{Samples: &struct {
+		Broadcast, PerCard []int64
+		Received           int64
+		CPU                time.Duration
+	}{CPU: cpuTime() - cpu0}}
+	for _, c := range perConn {
+		c.mu.Lock()
+		out.Samples.Broadcast = append(out.Samples.Broadcast, c.bcast...)
+		out.Samples.PerCard = append(out.Samples.PerCard, c.perCard...)
+		c.mu.Unlock()
+	}
+	out.Samples.Received = int64(len(out.Samples.Broadcast) + len(out.Samples.PerCard))
+	send(out)
+	return nil
+}
+
+// samples are a client process's per-round counts; each connection keeps
+// its own latency samples (no lock shared by the readers).
+type samples struct {
+	held   atomic.Int64
+	rounds []atomic.Int64
+	armed  atomic.Bool
+	report func(round int)
+}
+
+// connSamples are one connection's latency samples.
+type connSamples struct {
+	mu             sync.Mutex
+	bcast, perCard []int64
+}
+
+func (s *samples) record(c *connSamples, broadcast bool, round int, d time.Duration) {
+	c.mu.Lock()
+	if broadcast {
+		c.bcast = append(c.bcast, int64(d))
+	} else {
+		c.perCard = append(c.perCard, int64(d))
+	}
+	c.mu.Unlock()
+	if round >= 0 && round < len(s.rounds) && s.rounds[round].Add(1) == s.held.Load() && s.armed.Load() {
+		s.report(round)
+	}
 }
 
 // readLoop reads frames: the two acks signal ready, price_update frames
 // record their latency from the ts they carry. It skips full JSON
 // decoding (frames are the server's own, fixed shape) so that the clients,
 // which share the machine with the server, cost as little as possible.
-func readLoop(ctx context.Context, ws *websocket.Conn, record func(string, time.Duration), ready chan<- struct{}) {
+func readLoop(ctx context.Context, ws *websocket.Conn, s *samples, c *connSamples, ready chan<- struct{}) {
 	acks := 0
 	buf := make([]byte, 0, 512)
 	for {
@@ -268,7 +553,11 @@ func readLoop(ctx context.Context, ws *websocket.Conn, record func(string, time.
 		case bytes.HasPrefix(buf, []byte(`{"type":"price_update"`)):
 			topic := field(buf, `"topic":"`, '"')
 			ts, _ := strconv.ParseFloat(string(field(buf, `"ts":`, ',')), 64)
-			record(string(topic), now.Sub(time.UnixMicro(int64(ts*1e6+0.5))))
+			round, err := strconv.ParseFloat(string(field(buf, `"market_price":`, ',')), 64)
+			if err != nil {
+				round = -1
+			}
+			s.record(c, string(topic) == benchTopic, int(round), now.Sub(time.UnixMicro(int64(ts*1e6+0.5))))
 		}
 	}
 }
@@ -284,16 +573,4 @@ func field(b []byte, key string, end byte) []byte {
 		return b[:j]
 	}
 	return nil
-}
-
-func report(name string, d []time.Duration) {
-	if len(d) == 0 {
-		fmt.Printf("%s: no samples\n", name)
-		return
-	}
-	slices.Sort(d)
-	q := func(p float64) time.Duration {
-		return d[min(len(d)-1, int(p*float64(len(d))))].Round(10 * time.Microsecond)
-	}
-	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s\n", name, len(d), q(0.50), q(0.90), q(0.99), d[len(d)-1].Round(10*time.Microsecond))
 }
