@@ -52,6 +52,11 @@ build() {
 
 bind() { # src dst
   mkdir -p "$2"
+  # a bind left from before src was replaced (a remounted folder) is stale:
+  # it still shows the old directory, so bind again
+  if mountpoint -q "$2" && [ "$(stat -c %d:%i "$1")" != "$(stat -c %d:%i "$2")" ]; then
+    umount -l "$2" || true
+  fi
   mountpoint -q "$2" || mount --bind "$1" "$2"
 }
 
