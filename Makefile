@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain clean
 
 all: build
 
@@ -82,6 +82,14 @@ CARDS      ?= 10000
 bench-recognition: services build  ## recognition accuracy (artwork, edition, buckets, multi-card), latency on 1 core, photos/s on 2, pHash baseline
 	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -binders $(BINDERS) -tables $(TABLES) \
 	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)"
+
+# bench-retrain: simulate SIM confirmed scans of a harder photo distribution,
+# fine-tune on them, promote only if better, and report before/after on
+# held-out photos of that distribution (gallery: demo + the YGO images).
+SIM        ?= 300
+bench-retrain: services build  ## feedback retraining loop: simulated confirmed scans → fine-tune → promote if better, before/after figures
+	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) bin/csm retrain --simulate $(SIM) --test-photos 150 \
+	  --gallery demo$(if $(GALLERY),$(comma)$(GALLERY)) --steps 300 --time-budget 4
 
 bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
 	@$(IN) go run ./cmd/bench-realtime
