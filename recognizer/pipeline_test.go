@@ -145,6 +145,28 @@ func TestReprintDecidedByNumber(t *testing.T) {
 	require.Contains(t, res.Timings, "embed")
 }
 
+func TestReprintTieIsNotHigh(t *testing.T) {
+	t.Parallel()
+	// the art is Blue-Eyes, but no printed text says which printing
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 1, Distance: 0.02}, {CardID: 2, Distance: 0.03}, {CardID: 3, Distance: 0.6}}},
+		catalog.OCRResult{})
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, "Blue-Eyes White Dragon", res.Candidates[0].Name)
+	require.Equal(t, "Blue-Eyes White Dragon", res.Candidates[1].Name)
+	for _, c := range res.Candidates[:2] {
+		require.Equal(t, catalog.ConfidenceMedium, c.Confidence, "edition undecided")
+		require.InDelta(t, 0.75, c.Score, 1e-9)
+	}
+	require.Equal(t, int64(1), res.Candidates[0].CardID, "still ranked by the art")
+
+	// one printing alone in the catalogue keeps its high score
+	p = pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 3, Distance: 0.02}}}, catalog.OCRResult{})
+	res, err = p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, catalog.ConfidenceHigh, res.Candidates[0].Confidence)
+}
+
 func TestRotatedRetryWins(t *testing.T) {
 	t.Parallel()
 	p := pipeline(fakeIndex{

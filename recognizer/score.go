@@ -2,6 +2,7 @@ package recognizer
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/collectorstash/csm/catalog"
 )
@@ -70,6 +71,7 @@ func rank(cands []catalog.Candidate) {
 		}
 		return cands[i].CardID < cands[j].CardID
 	})
+	capReprintTies(cands)
 	for i := range cands {
 		cands[i].Confidence = Bucket(cands[i].Score)
 	}
@@ -90,6 +92,38 @@ func rank(cands []catalog.Candidate) {
 	if text >= 0 && text != visual && cands[text].Name != v.Name &&
 		v.Components.Embedding >= 0.80 && cands[text].Components.Embedding < v.Components.Embedding-0.10 {
 		cands[0].Confidence = catalog.ConfidenceConflict
+	}
+}
+
+// reprintTie is the score difference under which two printings of one card
+// (same name, shared art) are not told apart: the printed collector number
+// read right lifts the true one by ≥ 0.1 (its weight is 0.25 of the sum).
+const reprintTie = 0.05
+
+// capReprintTies keeps an undecided printing out of the high bucket: when
+// the leader (sorted first) scores above 0.75 and another printing of the
+// same name scores within reprintTie of it, the artwork is certain but the
+// edition is a guess, so every such printing's score is capped at 0.75
+// (medium). Order is kept.
+func capReprintTies(cands []catalog.Candidate) {
+	if len(cands) < 2 || cands[0].Score <= 0.75 {
+		return
+	}
+	lead := cands[0]
+	tied := false
+	for _, c := range cands[1:] {
+		if c.CardID != lead.CardID && strings.EqualFold(c.Name, lead.Name) && lead.Score-c.Score < reprintTie {
+			tied = true
+			break
+		}
+	}
+	if !tied {
+		return
+	}
+	for i := range cands {
+		if strings.EqualFold(cands[i].Name, lead.Name) && lead.Score-cands[i].Score < reprintTie {
+			cands[i].Score = min(cands[i].Score, 0.75)
+		}
 	}
 }
 
