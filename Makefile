@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
 
 all: build
 
@@ -81,7 +81,17 @@ TABLES     ?= 20
 CARDS      ?= 10000
 bench-recognition: services build  ## recognition accuracy (artwork, edition, buckets, multi-card), latency on 1 core, photos/s on 2, pHash baseline
 	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -binders $(BINDERS) -tables $(TABLES) \
-	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)"
+	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)" \
+	  -compare-model models/card-embed-v1.onnx
+
+# train-model: the committed card-embed-v2 — one rendered face per artwork of
+# the bench's 10,000-card synthetic catalogue (seed 1) plus the real
+# Yu-Gi-Oh! images, metric learning on synthesized photos (CPU, ~10 min idle).
+TRAIN_DIR  ?= /tmp/csm-train-v2
+train-model: services build  ## retrain models/card-embed-v2 from scratch (needs ../shared for the YGO images)
+	@$(IN) go run ./cmd/bench-recognition -cards 10000 -seed 1 -train-set $(TRAIN_DIR)
+	@CSM_BIND="$(YGO_IMAGES)" $(IN) sh -c 'for f in $(YGO_IMAGES)/*.jpg; do ln -f "$$f" $(TRAIN_DIR)/ygo_$$(basename "$$f") 2>/dev/null || cp "$$f" $(TRAIN_DIR)/ygo_$$(basename "$$f"); done'
+	@$(IN) python3 models/train.py --data $(TRAIN_DIR) --out models/card-embed-v2 --version card-embed-v2 --time-budget 24
 
 # bench-retrain: simulate SIM confirmed scans of a harder photo distribution,
 # fine-tune on them, promote only if better, and report before/after on

@@ -30,7 +30,7 @@ func TestRecognizeDemoPhoto(t *testing.T) {
 	f := setupRecognition(t, func(db *postgres.DB) *recognizer.Pipeline {
 		_, err := demo.Load(t.Context(), db, db, demo.Options{Today: time.Now().UTC(), Days: 2, StaticDir: static})
 		require.NoError(t, err)
-		rec, err = wire.NewRecognition(wire.Config{ModelPath: "../models/card-embed-v1.onnx", Threads: 1}, db)
+		rec, err = wire.NewRecognition(wire.Config{ModelPath: "../models/card-embed-v2.onnx", Threads: 1}, db)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = rec.Close() })
 		rep, err := rec.Index.Build(t.Context(), rec.Embedder, wire.LoadImage, 16, nil)

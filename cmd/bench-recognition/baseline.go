@@ -20,6 +20,7 @@ type Baseline struct {
 	hashes []pHash     // by card id - 1
 	ids    []int64     // gallery vectors' card ids
 	vecs   [][]float32 // unit length
+	rivals []*Rival    // other models on the same crops
 }
 
 // NewBaseline hashes every gallery image (on every core) and keeps the
@@ -82,7 +83,47 @@ func normalize(v []float32) {
 // BaselineResult is the top-5 gallery cards of each method for one query.
 type BaselineResult struct {
 	PHash, Embedding []int64
+	Rivals           [][]int64 // by b.rivals
 	Detected         bool
+}
+
+// nearest returns the 5 ids of vecs most cosine-similar to q, and the best
+// similarity.
+func nearest(ids []int64, vecs [][]float32, q []float32) ([]int64, float64) {
+	q = append([]float32(nil), q...)
+	normalize(q)
+	type hit struct {
+		id  int64
+		sim float64
+	}
+	hits := make([]hit, len(vecs))
+	for i, v := range vecs {
+		var s float64
+		for k := range v {
+			s += float64(v[k]) * float64(q[k])
+		}
+		hits[i] = hit{ids[i], s}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].sim > hits[j].sim })
+	out := make([]int64, 0, 5)
+	for _, x := range hits[:min(5, len(hits))] {
+		out = append(out, x.id)
+	}
+	if len(hits) == 0 {
+		return out, 0
+	}
+	return out, hits[0].sim
+}
+
+// pickOrientation ranks by the upright crop's vector unless the turned
+// one is clearly (0.02) nearer its best match, as the pipeline does.
+func pickOrientation(ids []int64, vecs [][]float32, up, down []float32) []int64 {
+	eu, su := nearest(ids, vecs, up)
+	ed, sd := nearest(ids, vecs, down)
+	if sd-0.02 > su {
+		return ed
+	}
+	return eu
 }
 
 // Run crops the photo with the real detect stage (the best detection,
@@ -149,33 +190,13 @@ func (b *Baseline) Run(ctx context.Context, rec *wire.Recognition, photo []byte)
 	if err != nil {
 		return out, fmt.Errorf("baseline: embed: %w", err)
 	}
-	bestE := func(q []float32) ([]int64, float64) {
-		q = append([]float32(nil), q...)
-		normalize(q)
-		type hit struct {
-			id  int64
-			sim float64
+	out.Embedding = pickOrientation(b.ids, b.vecs, vecs[0], vecs[1])
+	for _, rv := range b.rivals {
+		ids, err := rv.Rank(ctx, crops)
+		if err != nil {
+			return out, err
 		}
-		hits := make([]hit, len(b.vecs))
-		for i, v := range b.vecs {
-			var s float64
-			for k := range v {
-				s += float64(v[k]) * float64(q[k])
-			}
-			hits[i] = hit{b.ids[i], s}
-		}
-		sort.SliceStable(hits, func(i, j int) bool { return hits[i].sim > hits[j].sim })
-		ids := make([]int64, 0, 5)
-		for _, x := range hits[:min(5, len(hits))] {
-			ids = append(ids, x.id)
-		}
-		return ids, hits[0].sim
-	}
-	eu, su := bestE(vecs[0])
-	ed, sd := bestE(vecs[1])
-	out.Embedding = eu
-	if sd-0.02 > su {
-		out.Embedding = ed
+		out.Rivals = append(out.Rivals, ids)
 	}
 	return out, nil
 }

@@ -54,11 +54,17 @@ type Config struct {
 	Redis       string
 	WithGame    bool
 	Baseline    bool
+	// CompareModels are other .onnx models ranked by the embedding alone
+	// on the baseline's crops.
+	CompareModels []string
+	// TrainSet, when set, writes the gallery for models/train.py there
+	// and stops.
+	TrainSet string
 }
 
 func main() {
 	var cfg Config
-	var galleries listFlag
+	var galleries, compare listFlag
 	var wf WorkerFlags
 	worker := flag.Bool("worker", false, "internal: run as the recognition worker process")
 	flag.StringVar(&wf.DB, "worker-db", "", "internal: worker database URL")
@@ -78,8 +84,11 @@ func main() {
 	flag.StringVar(&cfg.Redis, "redis", envOr("CSM_REDIS_ADDR", "127.0.0.1:56379"), "Redis address")
 	flag.BoolVar(&cfg.WithGame, "with-game", false, "send each photo's game as tcg_slug")
 	flag.BoolVar(&cfg.Baseline, "baseline", true, "run the pHash vs embedding baseline")
+	flag.StringVar(&cfg.TrainSet, "train-set", "", "write the gallery as a models/train.py training directory (one image per artwork) here, then stop")
+	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
 	cfg.Galleries = galleries
+	cfg.CompareModels = compare
 	wf.Redis = cfg.Redis
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

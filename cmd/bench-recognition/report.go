@@ -72,6 +72,9 @@ func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 		fmt.Fprintf(w, "\nbaseline on the same rectified crops (detect + rectify in-process, best detection; found a card in %s):\n", r.BaselineCropsDetected)
 		fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "method", "artwork top-1", "artwork top-5")
 		fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "pHash (DCT 64-bit, Hamming NN)", r.HashArt1, r.HashArt5)
-		fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "embedding only (exact cosine NN)", r.EmbArt1, r.EmbArt5)
+		fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "embedding only, "+r.Model, r.EmbArt1, r.EmbArt5)
+		for _, rv := range r.Rivals {
+			fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "embedding only, "+rv.Version, rv.Art1, rv.Art5)
+		}
 	}
 }

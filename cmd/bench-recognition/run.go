@@ -76,6 +76,8 @@ type Report struct {
 	GalleryCards, Singles  int
 	Model                  string
 	IndexEmbedded, Indexed int
+	Rivals                 []Rival  // other models, embedding only, same crops
+	compare                []string // their .onnx paths
 }
 
 func run(ctx context.Context, cfg Config) error {
@@ -85,6 +87,14 @@ func run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	g.Summarize().Print(os.Stdout)
+	if cfg.TrainSet != "" {
+		n, err := WriteTrainSet(g, cfg.TrainSet)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("train set %s: %d images, one per artwork\n", cfg.TrainSet, n)
+		return nil
+	}
 
 	url, err := createDB(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -106,6 +116,7 @@ func run(ctx context.Context, cfg Config) error {
 
 	var r Report
 	r.GalleryCards = len(g.Cards)
+	r.compare = cfg.CompareModels
 	rec, err := wire.NewRecognition(wire.Config{ModelPath: wire.DefaultModel(), Provider: "cpu"}, db)
 	if err != nil {
 		return err
@@ -183,6 +194,14 @@ func runBaseline(ctx context.Context, r *Report, ev Eval, db *postgres.DB, rec *
 	if err != nil {
 		return err
 	}
+	for _, path := range r.compare {
+		rv, err := NewRival(ctx, path, ev.g, newBar(len(ev.g.Cards), "embed gallery "+path))
+		if err != nil {
+			return err
+		}
+		defer rv.Close()
+		b.rivals = append(b.rivals, rv)
+	}
 	p := newBar(len(singles), "baseline crops")
 	defer p.Finish()
 	for _, q := range singles {
@@ -193,7 +212,13 @@ func runBaseline(ctx context.Context, r *Report, ev Eval, db *postgres.DB, rec *
 		r.BaselineCropsDetected.Add(res.Detected)
 		ev.TopK(&r.HashArt1, &r.HashArt5, q.Cards[0], res.PHash)
 		ev.TopK(&r.EmbArt1, &r.EmbArt5, q.Cards[0], res.Embedding)
+		for i, ids := range res.Rivals {
+			ev.TopK(&b.rivals[i].Art1, &b.rivals[i].Art5, q.Cards[0], ids)
+		}
 		p.Add(1)
+	}
+	for _, rv := range b.rivals {
+		r.Rivals = append(r.Rivals, *rv)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // recognitionConfig reads the model and provider settings from the
-// environment: CSM_MODEL (the .onnx; models/card-embed-v1.onnx by default),
+// environment: CSM_MODEL (the .onnx; models/card-embed-v2.onnx by default),
 // CSM_ORT_PROVIDER (cpu | cuda) and CSM_RECOGNIZER_THREADS.
 func recognitionConfig() wire.Config {
 	threads := 0

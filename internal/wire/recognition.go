@@ -42,16 +42,16 @@ type Config struct {
 	OCRClients int
 }
 
-// DefaultModel is $CSM_MODEL, else card-embed-v1.onnx in $CSM_MODELS_DIR or
+// DefaultModel is $CSM_MODEL, else card-embed-v2.onnx in $CSM_MODELS_DIR or
 // ./models.
 func DefaultModel() string {
 	if m := os.Getenv("CSM_MODEL"); m != "" {
 		return m
 	}
 	if d := os.Getenv("CSM_MODELS_DIR"); d != "" {
-		return filepath.Join(d, "card-embed-v1.onnx")
+		return filepath.Join(d, "card-embed-v2.onnx")
 	}
-	return filepath.Join("models", "card-embed-v1.onnx")
+	return filepath.Join("models", "card-embed-v2.onnx")
 }
 
 // Recognition is the assembled pipeline with what must be closed.

@@ -30,7 +30,7 @@ const (
 // The committed model; CSM_EMBED_TEST_MODEL points the tests at another .onnx
 // (with its .json beside it).
 var (
-	testModel = envOr("CSM_EMBED_TEST_MODEL", "../../models/card-embed-v1.onnx")
+	testModel = envOr("CSM_EMBED_TEST_MODEL", "../../models/card-embed-v2.onnx")
 	testCard  = strings.TrimSuffix(testModel, ".onnx") + ".json"
 )
 
@@ -174,7 +174,7 @@ func TestModelCard(t *testing.T) {
 	if e.Dim() != card.Output.Dim || e.Dim() < 64 {
 		t.Fatalf("Dim() = %d, card says %d", e.Dim(), card.Output.Dim)
 	}
-	if e.ModelVersion() != card.Version || e.ModelVersion() != "card-embed-v1" {
+	if e.ModelVersion() != card.Version || e.ModelVersion() != "card-embed-v2" {
 		t.Fatalf("ModelVersion() = %q, card says %q", e.ModelVersion(), card.Version)
 	}
 	if w, h := e.InputSize(); w != card.Input.Width || h != card.Input.Height {

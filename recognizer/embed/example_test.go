@@ -10,10 +10,10 @@ import (
 )
 
 // Embedding rectified cards for the vector search. The model card
-// (models/card-embed-v1.json) is found next to the .onnx file.
+// (models/card-embed-v2.json) is found next to the .onnx file.
 func ExampleNew() {
 	e, err := embed.New(embed.Config{
-		ModelPath:      "models/card-embed-v1.onnx",
+		ModelPath:      "models/card-embed-v2.onnx",
 		IntraOpThreads: 2,
 		// ExecutionProvider: "cuda", // with a CUDA build of ONNX Runtime
 	})

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// WriteTrainSet writes the gallery as models/train.py reads it: one image
+// per artwork (label = file stem), so reprints that share art are one
+// class — the embedding finds the artwork, the printed text the edition.
+// Synthetic families are named <game>_<art seed>, real images ygo_<stem>
+// (or <game>_<stem>); of a family's editions the face whose file name sorts
+// first. Files are hard links where possible, else copies.
+func WriteTrainSet(g *Gallery, dir string) (int, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("train set: %w", err)
+	}
+	// of a family's editions, the face whose file name sorts first
+	pick := map[string]Card{}
+	var order []string
+	for _, c := range g.Cards {
+		p, ok := pick[c.Family]
+		if !ok {
+			order = append(order, c.Family)
+		}
+		if !ok || filepath.Base(c.Path) < filepath.Base(p.Path) {
+			pick[c.Family] = c
+		}
+	}
+	n := 0
+	for _, fam := range order {
+		c := pick[fam]
+		stem := strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
+		label := c.Game + "_" + stem
+		if c.Real && c.Game == "yugioh" {
+			label = "ygo_" + stem
+		} else if !c.Real {
+			label = c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
+		}
+		dst := filepath.Join(dir, label+filepath.Ext(c.Path))
+		if err := linkOrCopy(c.Path, dst); err != nil {
+			return n, fmt.Errorf("train set: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+func linkOrCopy(src, dst string) error {
+	_ = os.Remove(dst)
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
