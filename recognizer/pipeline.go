@@ -28,6 +28,13 @@ type Pipeline struct {
 	K int
 	// MaxCandidates is how many candidates a card result lists.
 	MaxCandidates int
+	// MinReadSimilarity is the cosine similarity to its nearest catalogue
+	// image under which a detection is not read (OCR, local features) unless
+	// it is the photo's best match: a card-shaped patch of a cluttered table
+	// looks like no catalogue card, and reading it costs more than the rest
+	// of the pipeline. Its candidates then rest on the embedding alone.
+	// 0 means 0.6; negative reads every detection.
+	MinReadSimilarity float64
 }
 
 // Options tune one recognition.
@@ -98,11 +105,26 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	}
 	lap("search")
 
+	sim := make([]float64, len(cards))
+	bestSim := 0
+	for i, f := range found {
+		if len(f.hits) > 0 {
+			sim[i] = 1 - f.hits[0].Distance
+		}
+		if sim[i] > sim[bestSim] {
+			bestSim = i
+		}
+	}
+	minRead := p.MinReadSimilarity
+	if minRead == 0 {
+		minRead = 0.6
+	}
 	for i, c := range cards {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, opt, res.Timings)
+		read := i == bestSim || sim[i] >= minRead
+		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, read, opt, res.Timings)
 		if err != nil {
 			return res, err
 		}
@@ -115,16 +137,34 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 			res.Debug[fmt.Sprintf("card%d_rectified", i)] = opt.Debug(fmt.Sprintf("card%d_rectified", i), c.Image)
 		}
 	}
+	// The photo's answer is its best-matched card, not the first detection:
+	// detections are ordered by outline, and a card-shaped patch of a
+	// cluttered background can outline more crisply than the card.
 	if len(res.Cards) > 0 {
-		res.Candidates = res.Cards[0].Candidates
-		res.CaptureQuality = res.Cards[0].CaptureQuality
+		lead := 0
+		for i, cr := range res.Cards {
+			if topScore(cr) > topScore(res.Cards[lead]) {
+				lead = i
+			}
+		}
+		res.Candidates = res.Cards[lead].Candidates
+		res.CaptureQuality = res.Cards[lead].CaptureQuality
 	}
 	return res, nil
 }
 
-// scoreCard reads the card's text and ranks its candidates.
+// topScore is the score of a card result's best candidate, -1 without one.
+func topScore(cr catalog.CardResult) float64 {
+	if len(cr.Candidates) == 0 {
+		return -1
+	}
+	return cr.Candidates[0].Score
+}
+
+// scoreCard reads the card's text (unless read is false) and ranks its
+// candidates.
 func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
-	opt Options, timings map[string]float64) (catalog.CardResult, error) {
+	read bool, opt Options, timings map[string]float64) (catalog.CardResult, error) {
 	lap := stopwatch(timings)
 	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
 	if p.Quality != nil {
@@ -150,12 +190,15 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	}
 	lap("search")
 
-	ocr, err := p.OCR.Read(ctx, c.Image, game)
-	if err != nil {
-		return cr, fmt.Errorf("recognize: ocr: %w", err)
+	var ocr catalog.OCRResult
+	if read {
+		var err error
+		if ocr, err = p.OCR.Read(ctx, c.Image, game); err != nil {
+			return cr, fmt.Errorf("recognize: ocr: %w", err)
+		}
+		cr.OCR = ocr
+		lap("ocr")
 	}
-	cr.OCR = ocr
-	lap("ocr")
 
 	// reprints share art: widen the pool to cards named like the visual
 	// favourites and cards carrying the number OCR read
@@ -219,7 +262,7 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	lap("score")
 
 	// local features on the top few: confirms the artwork, separates near twins
-	if p.Verifier != nil && len(cands) > 0 {
+	if p.Verifier != nil && read && len(cands) > 0 {
 		top := cands[:min(3, len(cands))]
 		refs := make([]string, len(top))
 		for i, c := range top {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -216,4 +217,55 @@ func TestMultiCardPhoto(t *testing.T) {
 		require.Equal(t, i, c.Index)
 		require.NotEmpty(t, c.Candidates)
 	}
+}
+
+// clutterDetector finds a dark card-shaped patch of the background first,
+// then the card (bright top-left pixel).
+type clutterDetector struct{}
+
+func (clutterDetector) Detect(context.Context, *image.RGBA) ([]catalog.Detection, error) {
+	return []catalog.Detection{{Score: 1, AreaFraction: 0.2}, {Score: 0.9, AreaFraction: 0.3}}, nil
+}
+
+func (clutterDetector) Rectify(_ context.Context, _ *image.RGBA, d catalog.Detection) (catalog.RectifiedCard, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	if d.AreaFraction == 0.3 {
+		img.Pix[0] = 255
+	}
+	return catalog.RectifiedCard{Detection: d, Image: img}, nil
+}
+
+type countingOCR struct {
+	fakeOCR
+	n *atomic.Int32
+}
+
+func (c countingOCR) Read(ctx context.Context, img *image.RGBA, game string) (catalog.OCRResult, error) {
+	c.n.Add(1)
+	return c.fakeOCR.Read(ctx, img, game)
+}
+
+func TestAnswerIsTheBestMatchedCard(t *testing.T) {
+	t.Parallel()
+	var reads atomic.Int32
+	p := pipeline(fakeIndex{
+		upright: []catalog.Neighbor{{CardID: 3, Distance: 0.1}}, // the card
+		flipped: []catalog.Neighbor{{CardID: 1, Distance: 0.7}}, // what the dark patch resembles
+	}, catalog.OCRResult{})
+	p.Detector = clutterDetector{}
+	p.OCR = countingOCR{n: &reads}
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Cards, 2, "both detections are listed")
+	require.Equal(t, int64(1), res.Cards[0].Candidates[0].CardID)
+	require.Equal(t, int64(3), res.Candidates[0].CardID, "the answer is the card, not the first outline")
+	require.Equal(t, int32(1), reads.Load(), "the patch that looks like no card is not read")
+
+	// reading everything: the patch is read too, the answer is the same
+	reads.Store(0)
+	p.MinReadSimilarity = -1
+	res, err = p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Candidates[0].CardID)
+	require.Equal(t, int32(2), reads.Load())
 }

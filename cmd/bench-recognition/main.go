@@ -60,6 +60,8 @@ type Config struct {
 	// TrainSet, when set, writes the gallery for models/train.py there
 	// and stops.
 	TrainSet string
+	// Diagnose explains the single-card misses after the baseline and stops.
+	Diagnose bool
 }
 
 func main() {
@@ -85,6 +87,7 @@ func main() {
 	flag.BoolVar(&cfg.WithGame, "with-game", false, "send each photo's game as tcg_slug")
 	flag.BoolVar(&cfg.Baseline, "baseline", true, "run the pHash vs embedding baseline")
 	flag.StringVar(&cfg.TrainSet, "train-set", "", "write the gallery as a models/train.py training directory (one image per artwork) here, then stop")
+	flag.BoolVar(&cfg.Diagnose, "diagnose", false, "after the baseline, explain the single-card misses (detections, crops, photo options) and stop")
 	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
 	cfg.Galleries = galleries

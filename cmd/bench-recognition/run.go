@@ -78,6 +78,7 @@ type Report struct {
 	IndexEmbedded, Indexed int
 	Rivals                 []Rival  // other models, embedding only, same crops
 	compare                []string // their .onnx paths
+	diagnose               bool
 }
 
 func run(ctx context.Context, cfg Config) error {
@@ -117,6 +118,7 @@ func run(ctx context.Context, cfg Config) error {
 	var r Report
 	r.GalleryCards = len(g.Cards)
 	r.compare = cfg.CompareModels
+	r.diagnose = cfg.Diagnose
 	rec, err := wire.NewRecognition(wire.Config{ModelPath: wire.DefaultModel(), Provider: "cpu"}, db)
 	if err != nil {
 		return err
@@ -157,6 +159,10 @@ func run(ctx context.Context, cfg Config) error {
 		if err := runBaseline(ctx, &r, ev, db, rec, singles); err != nil {
 			return err
 		}
+	}
+	if cfg.Diagnose {
+		r.Print(os.Stdout, cfg, time.Since(start))
+		return nil
 	}
 	_ = rec.Close() // the workers load their own
 	runtime.GC()
@@ -219,6 +225,9 @@ func runBaseline(ctx context.Context, r *Report, ev Eval, db *postgres.DB, rec *
 	}
 	for _, rv := range b.rivals {
 		r.Rivals = append(r.Rivals, *rv)
+	}
+	if r.diagnose {
+		return Diagnose(ctx, os.Stdout, b, ev, rec, singles)
 	}
 	return nil
 }
