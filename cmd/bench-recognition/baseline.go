@@ -132,32 +132,11 @@ func pickOrientation(ids []int64, vecs [][]float32, up, down []float32) []int64 
 // crop upright and upside down as the pipeline does.
 func (b *Baseline) Run(ctx context.Context, rec *wire.Recognition, photo []byte) (BaselineResult, error) {
 	var out BaselineResult
-	img, err := wire.Decode(photo)
+	rc, detected, err := b.rectify(ctx, rec, photo)
 	if err != nil {
-		return out, fmt.Errorf("baseline: %w", err)
+		return out, err
 	}
-	dets, err := rec.Detector.Detect(ctx, img)
-	if err != nil {
-		return out, fmt.Errorf("baseline: detect: %w", err)
-	}
-	var d catalog.Detection
-	if len(dets) == 0 {
-		r := img.Bounds()
-		w, h := float64(r.Dx()), float64(r.Dy())
-		d = catalog.Detection{Corners: [4]catalog.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, AreaFraction: 1}
-	} else {
-		out.Detected = true
-		d = dets[0]
-		for _, x := range dets[1:] {
-			if x.Score > d.Score {
-				d = x
-			}
-		}
-	}
-	rc, err := rec.Detector.Rectify(ctx, img, d)
-	if err != nil {
-		return out, fmt.Errorf("baseline: rectify: %w", err)
-	}
+	out.Detected = detected
 	crops := []*image.RGBA{rc.Image, rotate180(rc.Image)}
 
 	// pHash: the orientation with the nearer hash
@@ -199,4 +178,79 @@ func (b *Baseline) Run(ctx context.Context, rec *wire.Recognition, photo []byte)
 		out.Rivals = append(out.Rivals, ids)
 	}
 	return out, nil
+}
+
+// rectify crops the photo as Run does: the best-scored detection, or the
+// whole frame when none.
+func (b *Baseline) rectify(ctx context.Context, rec *wire.Recognition, photo []byte) (catalog.RectifiedCard, bool, error) {
+	var out struct{ Detected bool }
+	img, err := wire.Decode(photo)
+	if err != nil {
+		return catalog.RectifiedCard{}, false, fmt.Errorf("baseline: %w", err)
+	}
+	dets, err := rec.Detector.Detect(ctx, img)
+	if err != nil {
+		return catalog.RectifiedCard{}, false, fmt.Errorf("baseline: detect: %w", err)
+	}
+	var d catalog.Detection
+	if len(dets) == 0 {
+		r := img.Bounds()
+		w, h := float64(r.Dx()), float64(r.Dy())
+		d = catalog.Detection{Corners: [4]catalog.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, AreaFraction: 1}
+	} else {
+		out.Detected = true
+		d = dets[0]
+		for _, x := range dets[1:] {
+			if x.Score > d.Score {
+				d = x
+			}
+		}
+	}
+	rc, err := rec.Detector.Rectify(ctx, img, d)
+	if err != nil {
+		return catalog.RectifiedCard{}, false, fmt.Errorf("baseline: rectify: %w", err)
+	}
+	return rc, out.Detected, nil
+}
+
+// Crop is the crop the pipeline answers with: of every detection (or the
+// whole frame), rectified and tried upright and upside down (the upright
+// preferred by 0.02), the one nearest a gallery image.
+func (b *Baseline) Crop(ctx context.Context, rec *wire.Recognition, photo []byte) (*image.RGBA, error) {
+	img, err := wire.Decode(photo)
+	if err != nil {
+		return nil, fmt.Errorf("crop: %w", err)
+	}
+	dets, err := rec.Detector.Detect(ctx, img)
+	if err != nil {
+		return nil, fmt.Errorf("crop: detect: %w", err)
+	}
+	if len(dets) == 0 {
+		r := img.Bounds()
+		w, h := float64(r.Dx()), float64(r.Dy())
+		dets = []catalog.Detection{{Corners: [4]catalog.Point{{X: 0, Y: 0}, {X: w, Y: 0}, {X: w, Y: h}, {X: 0, Y: h}}, AreaFraction: 1}}
+	}
+	var best *image.RGBA
+	bestSim := -2.0
+	for _, d := range dets {
+		rc, err := rec.Detector.Rectify(ctx, img, d)
+		if err != nil {
+			return nil, fmt.Errorf("crop: rectify: %w", err)
+		}
+		crops := []*image.RGBA{rc.Image, rotate180(rc.Image)}
+		vecs, err := rec.Embedder.Embed(ctx, crops)
+		if err != nil {
+			return nil, fmt.Errorf("crop: embed: %w", err)
+		}
+		_, su := nearest(b.ids, b.vecs, vecs[0])
+		_, sd := nearest(b.ids, b.vecs, vecs[1])
+		c, sim := crops[0], su
+		if sd-0.02 > su {
+			c, sim = crops[1], sd
+		}
+		if sim > bestSim {
+			best, bestSim = c, sim
+		}
+	}
+	return best, nil
 }

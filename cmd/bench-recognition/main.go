@@ -62,6 +62,8 @@ type Config struct {
 	TrainSet string
 	// Diagnose explains the single-card misses after the baseline and stops.
 	Diagnose bool
+	// DiagnoseOCR times OCR variants on the single-card crops and stops.
+	DiagnoseOCR bool
 }
 
 func main() {
@@ -88,6 +90,7 @@ func main() {
 	flag.BoolVar(&cfg.Baseline, "baseline", true, "run the pHash vs embedding baseline")
 	flag.StringVar(&cfg.TrainSet, "train-set", "", "write the gallery as a models/train.py training directory (one image per artwork) here, then stop")
 	flag.BoolVar(&cfg.Diagnose, "diagnose", false, "after the baseline, explain the single-card misses (detections, crops, photo options) and stop")
+	flag.BoolVar(&cfg.DiagnoseOCR, "diagnose-ocr", false, "after the baseline, time OCR with 1, 2 and 4 preprocessing variants on the single-card crops and stop")
 	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
 	cfg.Galleries = galleries

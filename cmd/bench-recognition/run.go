@@ -78,7 +78,7 @@ type Report struct {
 	IndexEmbedded, Indexed int
 	Rivals                 []Rival  // other models, embedding only, same crops
 	compare                []string // their .onnx paths
-	diagnose               bool
+	diagnose, diagnoseOCR  bool
 }
 
 func run(ctx context.Context, cfg Config) error {
@@ -119,6 +119,7 @@ func run(ctx context.Context, cfg Config) error {
 	r.GalleryCards = len(g.Cards)
 	r.compare = cfg.CompareModels
 	r.diagnose = cfg.Diagnose
+	r.diagnoseOCR = cfg.DiagnoseOCR
 	rec, err := wire.NewRecognition(wire.Config{ModelPath: wire.DefaultModel(), Provider: "cpu"}, db)
 	if err != nil {
 		return err
@@ -160,7 +161,7 @@ func run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	if cfg.Diagnose {
+	if cfg.Diagnose || cfg.DiagnoseOCR {
 		r.Print(os.Stdout, cfg, time.Since(start))
 		return nil
 	}
@@ -227,7 +228,12 @@ func runBaseline(ctx context.Context, r *Report, ev Eval, db *postgres.DB, rec *
 		r.Rivals = append(r.Rivals, *rv)
 	}
 	if r.diagnose {
-		return Diagnose(ctx, os.Stdout, b, ev, rec, singles)
+		if err := Diagnose(ctx, os.Stdout, b, ev, rec, singles); err != nil {
+			return err
+		}
+	}
+	if r.diagnoseOCR {
+		return DiagnoseOCR(ctx, os.Stdout, b, ev, rec, singles)
 	}
 	return nil
 }

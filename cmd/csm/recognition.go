@@ -13,7 +13,9 @@ import (
 
 // recognitionConfig reads the model and provider settings from the
 // environment: CSM_MODEL (the .onnx; models/card-embed-v2.onnx by default),
-// CSM_ORT_PROVIDER (cpu | cuda) and CSM_RECOGNIZER_THREADS.
+// CSM_ORT_PROVIDER (cpu | cuda), CSM_RECOGNIZER_THREADS and
+// CSM_OCR_VARIANTS (preprocessing variants OCR tries per region, 1–4;
+// wire.DefaultOCRVariants when unset).
 func recognitionConfig() wire.Config {
 	threads := 0
 	if n, err := strconv.Atoi(os.Getenv("CSM_RECOGNIZER_THREADS")); err == nil && n > 0 {
@@ -21,7 +23,9 @@ func recognitionConfig() wire.Config {
 	} else {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	return wire.Config{ModelPath: env("CSM_MODEL", wire.DefaultModel()), Provider: env("CSM_ORT_PROVIDER", "cpu"), Threads: threads}
+	variants, _ := strconv.Atoi(os.Getenv("CSM_OCR_VARIANTS"))
+	return wire.Config{ModelPath: env("CSM_MODEL", wire.DefaultModel()), Provider: env("CSM_ORT_PROVIDER", "cpu"), Threads: threads,
+		OCRVariants: variants}
 }
 
 // debugSink stores a scan's intermediate images under the static tree and
