@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/internal/fileutil"
 	"github.com/collectorstash/csm/vectors"
 )
 
@@ -194,7 +194,7 @@ func (r *Runner) promote(ctx context.Context, candidate, version string, card Mo
 		return "", br, fmt.Errorf("retrain: promote: %w", err)
 	}
 	for _, ext := range []string{".onnx", ".json", ".pt"} {
-		if err := copyFile(candidate+ext, dst+ext); err != nil && !(ext == ".pt" && os.IsNotExist(err)) {
+		if err := fileutil.Copy(candidate+ext, dst+ext); err != nil && !(ext == ".pt" && os.IsNotExist(err)) {
 			return "", br, fmt.Errorf("retrain: promote: %w", err)
 		}
 	}
@@ -226,24 +226,4 @@ func (r *Runner) promote(ctx context.Context, candidate, version string, card Mo
 		return "", br, fmt.Errorf("retrain: promote: build index: %w", err)
 	}
 	return path, br, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst + ".tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Rename(dst+".tmp", dst)
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/collectorstash/csm/internal/fileutil"
 )
 
 // WriteTrainSet writes the gallery as models/train.py reads it: one image
@@ -41,31 +42,10 @@ func WriteTrainSet(g *Gallery, dir string) (int, error) {
 			label = c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
 		}
 		dst := filepath.Join(dir, label+filepath.Ext(c.Path))
-		if err := linkOrCopy(c.Path, dst); err != nil {
+		if err := fileutil.LinkOrCopy(c.Path, dst); err != nil {
 			return n, fmt.Errorf("train set: %w", err)
 		}
 		n++
 	}
 	return n, nil
-}
-
-func linkOrCopy(src, dst string) error {
-	_ = os.Remove(dst)
-	if os.Link(src, dst) == nil {
-		return nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

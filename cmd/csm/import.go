@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/collectorstash/csm/importer/pokemon"
 	"github.com/collectorstash/csm/importer/prices"
 	"github.com/collectorstash/csm/importer/yugioh"
+	"github.com/collectorstash/csm/internal/fileutil"
 	"github.com/collectorstash/csm/postgres"
 )
 
@@ -183,7 +183,7 @@ func localiseImages(cfg *config, sets []catalog.ImportSet) error {
 					return err
 				}
 				if _, err := os.Stat(dst); err != nil {
-					if err := copyFile(im.Path, dst); err != nil {
+					if err := fileutil.Copy(im.Path, dst); err != nil {
 						return fmt.Errorf("import: copy image: %w", err)
 					}
 				}
@@ -192,28 +192,4 @@ func localiseImages(cfg *config, sets []catalog.ImportSet) error {
 		}
 	}
 	return nil
-}
-
-func copyFile(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp := dst + ".tmp"
-	out, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, dst)
 }
