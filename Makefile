@@ -39,7 +39,11 @@ run: services build          ## migrate, load the demo catalogue (or DATASETS=pa
 	@echo "  Games       http://localhost:8000/api/v2/games"
 	@echo "  Card        http://localhost:8000/api/v2/cards/441076"
 	@echo "  Health      http://localhost:8000/health"
-	@echo "  Recognise   curl -F image=@demo/photos/charizard.jpg http://localhost:8000/api/cards/recognize"
+	@echo "  Scan PWA    http://localhost:8000/scan-pwa"
+	@echo "  Recognise   (sign up once: see README, Recognition)"
+	@echo "              curl -c cookies.txt -X POST http://localhost:8000/auth/register -H 'Content-Type: application/json' \\"
+	@echo "                -d '{\"username\":\"demo-1\",\"email\":\"demo-1@example.com\",\"password\":\"hunter2hunter2\"}'"
+	@echo "              curl -b cookies.txt -X POST http://localhost:8000/api/cards/recognize -F image=@demo/photos/charizard.jpg -F tcg_slug=pokemon"
 	@echo
 	@CSM_ADDR=$(ADDR) $(IN) bin/csm serve --with-worker
 
