@@ -81,10 +81,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	}
 	lap("embed")
 
-	k := p.K
-	if k <= 0 {
-		k = 10
-	}
+	k := p.k()
 	type searched struct{ hits []catalog.Neighbor }
 	found := make([]searched, len(cards))
 	for i := range cards {
@@ -174,11 +171,13 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 
 	best := map[int64]float64{} // card → embedding similarity
 	var ids []int64
+	farthest := 1.0 // the k-th neighbour's similarity
 	for _, h := range hits {
 		if _, ok := best[h.CardID]; !ok {
 			ids = append(ids, h.CardID)
 		}
 		best[h.CardID] = max(best[h.CardID], clamp01(1-h.Distance))
+		farthest = min(farthest, clamp01(1-h.Distance))
 	}
 	infos, err := p.Catalog.CardsByIDs(ctx, ids)
 	if err != nil {
@@ -240,6 +239,11 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 		emb, ok := best[id]
 		if !ok { // not among the neighbours: same art as a same-named one?
 			emb = 0.97 * nameSim[strings.ToLower(in.Name)]
+			if in.ImagePath != "" && len(hits) >= p.k() {
+				// its own image is indexed and was not among the k
+				// nearest: it looks no closer than the k-th neighbour
+				emb = min(emb, farthest)
+			}
 		}
 		comp := catalog.Components{Embedding: emb, SetContext: 0.5}
 		if ocr.Name != "" && p.NameSim != nil {
@@ -288,6 +292,14 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	}
 	cr.Candidates = cands[:min(n, len(cands))]
 	return cr, nil
+}
+
+// k is how many neighbours a search returns.
+func (p *Pipeline) k() int {
+	if p.K <= 0 {
+		return 10
+	}
+	return p.K
 }
 
 func (p *Pipeline) weights() Weights {

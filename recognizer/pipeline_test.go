@@ -269,3 +269,26 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	require.Equal(t, int64(3), res.Candidates[0].CardID)
 	require.Equal(t, int32(2), reads.Load())
 }
+
+func TestIndexedReprintOutsideTheNeighboursIsNoTie(t *testing.T) {
+	t.Parallel()
+	// SDK's Blue-Eyes has its own indexed image (other art) and was not
+	// among the k nearest: it cannot be closer than the k-th neighbour
+	withImages := fakeCatalog{}
+	for id, c := range cards {
+		c.ImagePath = "img.png"
+		withImages[id] = c
+	}
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 1, Distance: 0.02}, {CardID: 3, Distance: 0.6}}},
+		catalog.OCRResult{})
+	p.Catalog, p.K = withImages, 2
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Candidates[0].CardID)
+	require.Equal(t, catalog.ConfidenceHigh, res.Candidates[0].Confidence)
+	for _, c := range res.Candidates {
+		if c.CardID == 2 {
+			require.InDelta(t, 0.4, c.Components.Embedding, 1e-9)
+		}
+	}
+}

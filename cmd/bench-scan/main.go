@@ -133,8 +133,9 @@ func run(n int, seed uint64, cardID int64, out string) error {
 			return err
 		}
 		if i == 0 { // warm-up
-			c := res.Candidates[0]
-			fmt.Printf("top candidate: %d %q %s score %.3f (%s) components %+v\n", c.CardID, c.Name, c.SetName, c.Score, c.Confidence, c.Components)
+			for j, c := range res.Candidates[:min(3, len(res.Candidates))] {
+				fmt.Printf("candidate %d: %d %q %s score %.3f (%s) components %+v\n", j+1, c.CardID, c.Name, c.SetName, c.Score, c.Confidence, c.Components)
+			}
 			continue
 		}
 		if len(res.Candidates) > 0 && res.Candidates[0].CardID == cardID {
