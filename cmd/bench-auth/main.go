@@ -19,19 +19,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/ratelimit"
 )
 
@@ -59,27 +57,12 @@ const schema = "bench_auth"
 func run(n, rounds, conc, per int) error {
 	ctx := context.Background()
 	base := env("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable")
-	admin, err := pgx.Connect(ctx, base)
+	su, drop, err := scratch.Schema(ctx, base, schema)
 	if err != nil {
 		return err
 	}
-	for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		_, _ = admin.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		_ = admin.Close(context.Background())
-	}()
-	u, err := url.Parse(base)
-	if err != nil {
-		return err
-	}
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String())
+	defer drop()
+	db, err := postgres.Open(ctx, su)
 	if err != nil {
 		return err
 	}

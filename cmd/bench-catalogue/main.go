@@ -22,12 +22,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 )
 
 func main() {
@@ -61,21 +61,14 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	if err != nil {
 		return err
 	}
-	benchURL := *u
-	benchURL.Path = "/csm_bench"
+	u.Path = "/csm_bench"
+	benchURL := u.String()
 	if !keep {
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
+		if benchURL, err = scratch.Database(ctx, base, "csm_bench"); err != nil {
 			return err
 		}
-		for _, q := range []string{"DROP DATABASE IF EXISTS csm_bench WITH (FORCE)", "CREATE DATABASE csm_bench"} {
-			if _, err := admin.Exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		_ = admin.Close(ctx)
 	}
-	db, err := postgres.Open(ctx, benchURL.String())
+	db, err := postgres.Open(ctx, benchURL)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"image"
 	_ "image/jpeg" // gallery images
 	_ "image/png"
-	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -21,27 +20,6 @@ import (
 
 // benchDB is the database the bench owns (dropped and recreated each run).
 const benchDB = "csm_bench_recognition"
-
-// createDB drops and recreates the bench database on the server of base and
-// returns its URL.
-func createDB(ctx context.Context, base string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", fmt.Errorf("database url: %w", err)
-	}
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return "", fmt.Errorf("connect: %w", err)
-	}
-	defer admin.Close(ctx)
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + benchDB + " WITH (FORCE)", "CREATE DATABASE " + benchDB} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			return "", fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	u.Path = "/" + benchDB
-	return u.String(), nil
-}
 
 // gameNames are the display names of the games the bench loads.
 var gameNames = map[string]string{

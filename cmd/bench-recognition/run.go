@@ -12,6 +12,7 @@ import (
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 )
 
 // facesVersion names the rendered-face cache; bump it when demo.RenderCard
@@ -97,7 +98,7 @@ func run(ctx context.Context, cfg Config) error {
 		return nil
 	}
 
-	url, err := createDB(ctx, cfg.DatabaseURL)
+	url, err := scratch.Database(ctx, cfg.DatabaseURL, benchDB)
 	if err != nil {
 		return err
 	}

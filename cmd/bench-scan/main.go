@@ -13,18 +13,16 @@ import (
 	"fmt"
 	"image/jpeg"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/recognizer"
 	"github.com/collectorstash/csm/recognizer/synth"
 )
@@ -48,22 +46,11 @@ func run(n int, seed uint64, cardID int64, out string) error {
 	if base == "" {
 		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
 	}
-	u, err := url.Parse(base)
+	dbURL, err := scratch.Database(ctx, base, "csm_bench_scan")
 	if err != nil {
 		return err
 	}
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{"DROP DATABASE IF EXISTS csm_bench_scan WITH (FORCE)", "CREATE DATABASE csm_bench_scan"} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	_ = admin.Close(ctx)
-	u.Path = "/csm_bench_scan"
-	db, err := postgres.Open(ctx, u.String())
+	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}

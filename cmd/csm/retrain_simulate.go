@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/jpeg"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,13 +13,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/importer"
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/recognizer/detect"
 	"github.com/collectorstash/csm/recognizer/synth"
 	"github.com/collectorstash/csm/vectors"
@@ -67,35 +65,16 @@ func hardOptions(rng *rand.Rand) synth.Options {
 
 // simSchema creates a scratch schema and returns a migrated store on it.
 func simSchema(ctx context.Context, cfg *config, schema string) (*postgres.DB, func(), error) {
-	admin, err := pgx.Connect(ctx, cfg.DatabaseURL)
+	su, drop, err := scratch.Schema(ctx, cfg.DatabaseURL, schema)
 	if err != nil {
 		return nil, nil, fmt.Errorf("simulate: %w", err)
 	}
-	defer admin.Close(ctx)
-	for _, q := range []string{"CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public",
-		"CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public", "CREATE SCHEMA " + schema} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			return nil, nil, fmt.Errorf("simulate: %s: %w", q, err)
-		}
-	}
-	u, err := url.Parse(cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
 	scfg := *cfg
-	scfg.DatabaseURL = u.String()
+	scfg.DatabaseURL = su
 	db, err := openDB(ctx, &scfg)
 	if err != nil {
+		drop()
 		return nil, nil, err
-	}
-	drop := func() {
-		if c, err := pgx.Connect(context.Background(), cfg.DatabaseURL); err == nil {
-			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			_ = c.Close(context.Background())
-		}
 	}
 	return db, drop, nil
 }

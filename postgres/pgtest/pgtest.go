@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
 )
 
 // DefaultURL is the toolbox's local database.
@@ -41,7 +41,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 	require.NoError(t, err, "postgres must be running (make services)")
 	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
 	require.NoError(t, err)
-	extOnce.Do(func() { extErr = createExtensions(ctx, admin) })
+	extOnce.Do(func() { extErr = scratch.Extensions(ctx, admin) })
 	require.NoError(t, extErr)
 	require.NoError(t, admin.Close(ctx))
 
@@ -65,27 +65,9 @@ var (
 	extErr  error
 )
 
-// createExtensions installs the extensions in public once, serialised across
-// test processes by an advisory lock (concurrent CREATE EXTENSION races).
-func createExtensions(ctx context.Context, c *pgx.Conn) error {
-	if _, err := c.Exec(ctx, "SELECT pg_advisory_lock(715593)"); err != nil {
-		return err
-	}
-	defer c.Exec(ctx, "SELECT pg_advisory_unlock(715593)") //nolint:errcheck
-	for _, e := range []string{"pg_trgm", "vector"} {
-		if _, err := c.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+e+" WITH SCHEMA public"); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // SchemaURL returns the server URL with search_path set to schema, public.
 func SchemaURL(t testing.TB, schema string) string {
-	u, err := url.Parse(URL())
+	u, err := scratch.SchemaURL(URL(), schema)
 	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
-	return u.String()
+	return u
 }
