@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/cmd/internal/progress"
 	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/scratch"
@@ -81,14 +81,10 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	fmt.Printf("== ingest: %d price points (%d cards, %d variants, %d series × %d days), seed %d\n",
 		points, cards, spec.Variants(), spec.Series(), days, spec.Seed)
 	if !keep {
-		bar := progressbar.NewOptions64(points, progressbar.OptionSetDescription("COPY price_points"),
-			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("points"))
-		rep, err := db.LoadSynthetic(ctx, spec, 2, barProgress{bar})
+		rep, err := db.LoadSynthetic(ctx, spec, 2, progress.New(points, "COPY price_points", "points"))
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(os.Stderr)
 		fmt.Printf("ingest: %d points in %s = %.0f points/s (2 COPY writers); whole load %s\n",
 			rep.Points, rep.PointsTook.Round(time.Millisecond), rep.PointsPerSecond(), rep.Took.Round(time.Millisecond))
 	}
@@ -160,11 +156,6 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	}
 	return nil
 }
-
-type barProgress struct{ b *progressbar.ProgressBar }
-
-func (p barProgress) Add(n int) { _ = p.b.Add(n) }
-func (p barProgress) Finish()   { _ = p.b.Finish() }
 
 func listen(h http.Handler) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
