@@ -12,21 +12,10 @@ import "math"
 // opposite side lengths is what a fronto-parallel view gives and what this
 // converges to as perspective vanishes.
 func Aspect(q [4]Point, cx, cy, fallbackF float64) float64 {
-	// m1 = TL, m2 = TR, m3 = BL, m4 = BR in the paper's notation.
-	m1 := vec3{q[0].X - cx, q[0].Y - cy, 1}
-	m2 := vec3{q[1].X - cx, q[1].Y - cy, 1}
-	m4 := vec3{q[2].X - cx, q[2].Y - cy, 1}
-	m3 := vec3{q[3].X - cx, q[3].Y - cy, 1}
-	c14 := m1.cross(m4)
-	d2 := m2.cross(m4).dot(m3)
-	d3 := m3.cross(m4).dot(m2)
-	if d2 == 0 || d3 == 0 {
+	n2, n3, ok := sideNormals(q, cx, cy)
+	if !ok {
 		return sideRatio(q)
 	}
-	k2 := c14.dot(m3) / d2
-	k3 := c14.dot(m2) / d3
-	n2 := m2.scale(k2).sub(m1)
-	n3 := m3.scale(k3).sub(m1)
 	f2 := fallbackF * fallbackF
 	if den := n2[2] * n3[2]; math.Abs(den) > 1e-9 {
 		est := -(n2[0]*n3[0] + n2[1]*n3[1]) / den
@@ -36,6 +25,38 @@ func Aspect(q [4]Point, cx, cy, fallbackF float64) float64 {
 			f2 = est
 		}
 	}
+	return ratioAt(q, n2, n3, f2)
+}
+
+// AspectAt is Aspect for a known focal length f (pixels): no estimation.
+func AspectAt(q [4]Point, cx, cy, f float64) float64 {
+	n2, n3, ok := sideNormals(q, cx, cy)
+	if !ok {
+		return sideRatio(q)
+	}
+	return ratioAt(q, n2, n3, f*f)
+}
+
+// sideNormals are the paper's n2 and n3 (the rectangle's two side
+// directions up to the focal length); ok is false for a degenerate q.
+func sideNormals(q [4]Point, cx, cy float64) (n2, n3 vec3, ok bool) {
+	// m1 = TL, m2 = TR, m3 = BL, m4 = BR in the paper's notation.
+	m1 := vec3{q[0].X - cx, q[0].Y - cy, 1}
+	m2 := vec3{q[1].X - cx, q[1].Y - cy, 1}
+	m4 := vec3{q[2].X - cx, q[2].Y - cy, 1}
+	m3 := vec3{q[3].X - cx, q[3].Y - cy, 1}
+	c14 := m1.cross(m4)
+	d2 := m2.cross(m4).dot(m3)
+	d3 := m3.cross(m4).dot(m2)
+	if d2 == 0 || d3 == 0 {
+		return n2, n3, false
+	}
+	return m2.scale(c14.dot(m3) / d2).sub(m1), m3.scale(c14.dot(m2) / d3).sub(m1), true
+}
+
+// ratioAt is short/long of the sides n2, n3 for the squared focal length
+// f2, or sideRatio(q) when they do not make a rectangle.
+func ratioAt(q [4]Point, n2, n3 vec3, f2 float64) float64 {
 	w2 := (n2[0]*n2[0]+n2[1]*n2[1])/f2 + n2[2]*n2[2]
 	h2 := (n3[0]*n3[0]+n3[1]*n3[1])/f2 + n3[2]*n3[2]
 	if w2 <= 0 || h2 <= 0 || math.IsNaN(w2) || math.IsNaN(h2) {
@@ -66,30 +87,3 @@ func (a vec3) cross(b vec3) vec3 {
 func (a vec3) dot(b vec3) float64   { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 func (a vec3) scale(s float64) vec3 { return vec3{a[0] * s, a[1] * s, a[2] * s} }
 func (a vec3) sub(b vec3) vec3      { return vec3{a[0] - b[0], a[1] - b[1], a[2] - b[2]} }
-
-// AspectAt is Aspect for a known focal length f (pixels): no estimation.
-func AspectAt(q [4]Point, cx, cy, f float64) float64 {
-	m1 := vec3{q[0].X - cx, q[0].Y - cy, 1}
-	m2 := vec3{q[1].X - cx, q[1].Y - cy, 1}
-	m4 := vec3{q[2].X - cx, q[2].Y - cy, 1}
-	m3 := vec3{q[3].X - cx, q[3].Y - cy, 1}
-	c14 := m1.cross(m4)
-	d2 := m2.cross(m4).dot(m3)
-	d3 := m3.cross(m4).dot(m2)
-	if d2 == 0 || d3 == 0 {
-		return sideRatio(q)
-	}
-	n2 := m2.scale(c14.dot(m3) / d2).sub(m1)
-	n3 := m3.scale(c14.dot(m2) / d3).sub(m1)
-	f2 := f * f
-	w2 := (n2[0]*n2[0]+n2[1]*n2[1])/f2 + n2[2]*n2[2]
-	h2 := (n3[0]*n3[0]+n3[1]*n3[1])/f2 + n3[2]*n3[2]
-	if w2 <= 0 || h2 <= 0 || math.IsNaN(w2) || math.IsNaN(h2) {
-		return sideRatio(q)
-	}
-	r := math.Sqrt(w2 / h2)
-	if r > 1 {
-		r = 1 / r
-	}
-	return r
-}
