@@ -451,6 +451,15 @@ def load_photo(path, H, W):
     return to_model_res(t, H, W)[0]
 
 
+def schedule_progress(step, steps, t0, budget_min):
+    """Where the learning-rate schedule is, 0..1: the share of steps done, or
+    of the time budget (minutes, 0 = none) used if that is further along."""
+    progress = step / steps
+    if budget_min > 0:
+        progress = max(progress, (time.time() - t0) / 60 / budget_min)
+    return progress
+
+
 def finetune(args):
     """Fine-tune --init on confirmed (photo, gallery image) pairs mixed with
     synthetic views of the whole gallery; evaluate the initial and the new
@@ -520,9 +529,7 @@ def finetune(args):
     history, steps_done, stopped_early = [], 0, False
     run_loss = 0.0
     for step in range(args.steps):
-        progress = step / args.steps
-        if args.time_budget > 0:
-            progress = max(progress, (time.time() - t0) / 60 / args.time_budget)
+        progress = schedule_progress(step, args.steps, t0, args.time_budget)
         if progress >= 1:
             stopped_early = True
             log(f"time budget of {args.time_budget} min used up at step {step}/{args.steps}")
@@ -763,9 +770,7 @@ def main():
     stopped_early = False
     steps_done = 0
     for step in range(args.steps):
-        progress = step / args.steps
-        if args.time_budget > 0:
-            progress = max(progress, (time.time() - t0) / 60 / args.time_budget)
+        progress = schedule_progress(step, args.steps, t0, args.time_budget)
         if progress >= 1:
             stopped_early = True
             log(f"time budget of {args.time_budget} min used up at step {step}/{args.steps} (schedule was compressed to match)")
