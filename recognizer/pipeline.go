@@ -277,11 +277,16 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 			return cr, fmt.Errorf("recognize: verify: %w", err)
 		}
 		for i := range top {
-			if refs[i] == "" {
-				continue
+			if refs[i] != "" {
+				top[i].Components.FeatureMatch = scores[i]
 			}
-			top[i].Components.FeatureMatch = scores[i]
-			top[i].Score = Score(top[i].Components, p.weights(), ocr.Name != "", ocr.Number != "", true)
+		}
+		// Every candidate is scored with the feature weight once the
+		// verifier has run (one it did not look at has no feature support):
+		// a score without that weight is not comparable and could outrank
+		// or tie a verified one.
+		for i := range cands {
+			cands[i].Score = Score(cands[i].Components, p.weights(), ocr.Name != "", ocr.Number != "", true)
 		}
 		rank(cands)
 		lap("verify")

@@ -292,3 +292,47 @@ func TestIndexedReprintOutsideTheNeighboursIsNoTie(t *testing.T) {
 		}
 	}
 }
+
+// zeroVerifier finds no shared features with any reference.
+type zeroVerifier struct{}
+
+func (zeroVerifier) Match(_ context.Context, _ *image.RGBA, refs []string) ([]float64, error) {
+	return make([]float64, len(refs)), nil
+}
+
+func TestVerifiedAndUnverifiedScoresCompare(t *testing.T) {
+	t.Parallel()
+	// four printings named alike, the first one's number read; only the
+	// top three are verified (and show no features): the fourth, not
+	// looked at, must not keep a score on a different scale that ties
+	// the leader
+	cat := fakeCatalog{
+		1: {ID: 1, Name: "Charizard", Number: "4/102", Game: "pokemon", ImagePath: "a.png"},
+		2: {ID: 2, Name: "Charizard", Number: "4/130", Game: "pokemon", ImagePath: "b.png"},
+		3: {ID: 3, Name: "Charizard", Number: "4/25", Game: "pokemon", ImagePath: "c.png"},
+		4: {ID: 4, Name: "Charizard", Number: "4", Game: "pokemon"},
+	}
+	p := pipeline(fakeIndex{upright: []catalog.Neighbor{{CardID: 1, Distance: 0.001}}},
+		catalog.OCRResult{Name: "Charizard", Number: "4/102"})
+	p.Catalog = cat
+	p.Verifier = zeroVerifier{}
+	p.NumberSim = func(o, n, _ string) float64 {
+		switch {
+		case o == n:
+			return 1
+		case strings.HasPrefix(n, "4"):
+			return 0.6
+		}
+		return 0
+	}
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Candidates[0].CardID)
+	require.Equal(t, catalog.ConfidenceHigh, res.Candidates[0].Confidence)
+	for _, c := range res.Candidates {
+		require.Less(t, c.Score-1e-9, res.Candidates[0].Score)
+		if c.CardID != 1 {
+			require.Less(t, c.Score, res.Candidates[0].Score-reprintTie)
+		}
+	}
+}
