@@ -111,7 +111,7 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		ExtraOrigins:  append([]string{"https://shop.example"}, o.origins...),
 	}
 	if !o.noLimiter {
-		f.lim = ratelimit.Open(redisAddr(), f.prefix)
+		f.lim = ratelimit.Open(redisAddr(), f.prefix).WithClock(f.clock.Now) // frozen: no refill unless a test moves it
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim

@@ -19,16 +19,12 @@ func TestAnonymousLimitByIP(t *testing.T) {
 	f := setupAccounts(t)
 	c := f.register("website") // before the IP's budget is spent: sign-up is anonymous
 	anon := f.anon()
-	start := time.Now()
 	for i := range catalog.AnonymousPerMinute - 1 {
 		r := anon.do(http.MethodGet, "/api/v2/games", nil)
 		require.Equal(t, http.StatusOK, r.status, "request %d: %s", i, r.body)
 		require.Equal(t, "30", r.header.Get("X-RateLimit-Limit"))
 		require.Equal(t, strconv.Itoa(catalog.AnonymousPerMinute-2-i), r.header.Get("X-RateLimit-Remaining"))
 		require.NotEmpty(t, r.header.Get("X-RateLimit-Reset"))
-	}
-	if time.Since(start) > 1500*time.Millisecond {
-		t.Skip("machine too slow: a refill (one every 2 s) may have come")
 	}
 	r := anon.do(http.MethodGet, "/api/v2/games", nil)
 	require.Equal(t, http.StatusTooManyRequests, r.status)
@@ -52,12 +48,8 @@ func TestInvalidKeysCountAgainstTheIP(t *testing.T) {
 	t.Parallel()
 	f := setupAccounts(t)
 	anon := f.anon()
-	start := time.Now()
 	for range catalog.AnonymousPerMinute {
 		require.Equal(t, http.StatusUnauthorized, anon.do(http.MethodGet, "/api/v2/games", nil, "X-API-Key", "csm_guess").status)
-	}
-	if time.Since(start) > 1500*time.Millisecond {
-		t.Skip("machine too slow: a refill (one every 2 s) may have come")
 	}
 	require.Equal(t, http.StatusTooManyRequests, anon.do(http.MethodGet, "/api/v2/games", nil, "X-API-Key", "csm_guess").status)
 }
@@ -68,7 +60,6 @@ func TestKeyPerMinuteLimitAndUpgrade(t *testing.T) {
 	c := f.register("upgrader")
 	key, k := c.newKey("free-key")
 	api := f.apiClient(key)
-	start := time.Now()
 	for i := range 30 {
 		r := api.do(http.MethodGet, "/api/v2/games", nil)
 		require.Equal(t, http.StatusOK, r.status, "request %d", i)
@@ -76,9 +67,6 @@ func TestKeyPerMinuteLimitAndUpgrade(t *testing.T) {
 		require.Equal(t, "500", r.header.Get("X-RateLimit-Limit"))
 		require.Equal(t, strconv.Itoa(500-1-i), r.header.Get("X-RateLimit-Remaining"))
 		require.Equal(t, strconv.FormatInt(midnight.Unix(), 10), r.header.Get("X-RateLimit-Reset"))
-	}
-	if time.Since(start) > 1500*time.Millisecond {
-		t.Skip("machine too slow: a refill (one every 2 s) may have come")
 	}
 	r := api.do(http.MethodGet, "/api/v2/games", nil)
 	require.Equal(t, http.StatusTooManyRequests, r.status)

@@ -100,7 +100,7 @@ func New(cfg Config) http.Handler {
 		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins))
+	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins), s.textGuard())
 	r.Use(s.accessMiddleware()...)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found")) })
 	r.NoMethod(func(c *gin.Context) {

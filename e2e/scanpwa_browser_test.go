@@ -76,7 +76,7 @@ func browser(t *testing.T, video string) context.Context {
 	t.Helper()
 	exe := "/usr/bin/chromium"
 	if _, err := os.Stat(exe); err != nil {
-		t.Skip("chromium not installed (run inside the toolbox)")
+		t.Fatalf("chromium is required (%s; the toolbox installs it: run through scripts/toolbox.sh exec)", exe)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()),

@@ -1,14 +1,15 @@
 // Package ratelimit keeps request budgets in Redis, shared by every API
-// process: per-minute limits with GCRA (github.com/go-redis/redis_rate) and
-// daily counters in calendar windows that reset at midnight UTC.
+// process: per-minute limits with GCRA (the algorithm of
+// github.com/go-redis/redis_rate, on the limiter's clock) and daily counters
+// in calendar windows that reset at midnight UTC.
 package ratelimit
 
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/catalog"
@@ -17,9 +18,9 @@ import (
 // Limiter implements catalog.RateLimiter on Redis.
 type Limiter struct {
 	rdb    *redis.Client
-	gcra   *redis_rate.Limiter
 	prefix string
 	owned  bool
+	now    func() time.Time
 }
 
 var _ catalog.RateLimiter = (*Limiter)(nil)
@@ -27,7 +28,14 @@ var _ catalog.RateLimiter = (*Limiter)(nil)
 // New uses rdb; every Redis key starts with prefix, so tests and
 // deployments sharing a Redis stay apart.
 func New(rdb *redis.Client, prefix string) *Limiter {
-	return &Limiter{rdb: rdb, gcra: redis_rate.NewLimiter(rdb), prefix: prefix}
+	return &Limiter{rdb: rdb, prefix: prefix, now: time.Now}
+}
+
+// WithClock makes the limiter read time from now (tests freeze and advance
+// it); every process sharing a Redis should use the same wall clock.
+func (l *Limiter) WithClock(now func() time.Time) *Limiter {
+	l.now = now
+	return l
 }
 
 // Open connects to the Redis at addr; Close releases it.
@@ -53,32 +61,73 @@ func (l *Limiter) Ping(ctx context.Context) error {
 	return nil
 }
 
+// gcraEpoch is subtracted from times given to the GCRA script so that
+// seconds keep microsecond precision in a Lua double.
+var gcraEpoch = time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// gcra is redis_rate's GCRA with the time passed in (ARGV[3], seconds since
+// gcraEpoch): KEYS[1] holds the theoretical arrival time. It returns
+// {allowed, remaining, retry_after, reset_after}.
+var gcra = redis.NewScript(`
+local burst = tonumber(ARGV[1])
+local emission = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+tat = math.max(tat, now)
+local new_tat = tat + emission
+local diff = now - (new_tat - emission * burst)
+local remaining = diff / emission
+if remaining < 0 then
+  return {0, 0, tostring(-diff), tostring(tat - now)}
+end
+local reset_after = new_tat - now
+if reset_after > 0 then
+  redis.call('SET', KEYS[1], tostring(new_tat), 'EX', math.ceil(reset_after))
+end
+return {1, remaining, '-1', tostring(reset_after)}
+`)
+
 // AllowMinute runs GCRA with a burst of perMinute: a full budget allows
 // perMinute requests at once, then one every minute/perMinute. The Lua
-// script runs atomically in Redis on Redis's clock, so the limit holds
-// across processes.
+// script runs atomically in Redis, so the limit holds across processes.
 func (l *Limiter) AllowMinute(ctx context.Context, bucket string, perMinute int64) (catalog.LimitResult, error) {
-	now := time.Now()
+	now := l.now()
 	if perMinute == catalog.Unlimited {
 		return catalog.LimitResult{Allowed: true, Limit: catalog.Unlimited, Remaining: catalog.Unlimited, Reset: now}, nil
 	}
 	if perMinute <= 0 {
 		return catalog.LimitResult{Limit: 0, Reset: now.Add(time.Minute), RetryAfter: time.Minute}, nil
 	}
-	res, err := l.gcra.Allow(ctx, l.prefix+"min:"+bucket, redis_rate.PerMinute(int(perMinute)))
-	if err != nil {
-		return catalog.LimitResult{}, catalog.Unavailable(fmt.Errorf("ratelimit: allow minute: %w", err))
+	emission := time.Minute.Seconds() / float64(perMinute)
+	at := now.Sub(gcraEpoch).Seconds()
+	v, err := gcra.Run(ctx, l.rdb, []string{l.prefix + "min:" + bucket}, perMinute,
+		strconv.FormatFloat(emission, 'f', -1, 64), strconv.FormatFloat(at, 'f', 6, 64)).Slice()
+	if err != nil || len(v) != 4 {
+		return catalog.LimitResult{}, catalog.Unavailable(fmt.Errorf("ratelimit: allow minute: %w (%v)", err, v))
 	}
+	allowed, _ := v[0].(int64)
+	remaining, _ := v[1].(int64)
+	retry, reset := seconds(v[2]), seconds(v[3])
 	out := catalog.LimitResult{
-		Allowed:   res.Allowed > 0,
+		Allowed:   allowed > 0,
 		Limit:     perMinute,
-		Remaining: int64(res.Remaining),
-		Reset:     now.Add(res.ResetAfter),
+		Remaining: remaining,
+		Reset:     now.Add(reset),
 	}
-	if !out.Allowed && res.RetryAfter > 0 {
-		out.RetryAfter = res.RetryAfter
+	if !out.Allowed && retry > 0 {
+		out.RetryAfter = retry
 	}
 	return out, nil
+}
+
+// seconds reads a duration the GCRA script returned as a decimal string.
+func seconds(v any) time.Duration {
+	s, _ := v.(string)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(f * float64(time.Second))
 }
 
 // takeDaily adds n to today's counter unless that passes the limit

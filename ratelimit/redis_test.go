@@ -15,8 +15,20 @@ import (
 	"github.com/collectorstash/csm/ratelimit"
 )
 
-// setup returns a limiter on the toolbox's Redis with a prefix of its own.
-func setup(t *testing.T) *ratelimit.Limiter {
+// clock is a frozen clock that tests move by hand, so refills happen only
+// when a test says so.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// setup returns a limiter on the toolbox's Redis with a prefix of its own
+// and the frozen clock it reads.
+func setup(t *testing.T) (*ratelimit.Limiter, *clock) {
 	t.Helper()
 	addr := os.Getenv("CSM_REDIS_ADDR")
 	if addr == "" {
@@ -24,17 +36,17 @@ func setup(t *testing.T) *ratelimit.Limiter {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	l := ratelimit.Open(addr, "test:"+hex.EncodeToString(b)+":")
+	c := &clock{t: time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)}
+	l := ratelimit.Open(addr, "test:"+hex.EncodeToString(b)+":").WithClock(c.Now)
 	require.NoError(t, l.Ping(t.Context()), "redis must be running (make services)")
 	t.Cleanup(func() { _ = l.Close() })
-	return l
+	return l, c
 }
 
 func TestAllowMinuteBurstThenRefill(t *testing.T) {
 	t.Parallel()
-	l := setup(t)
+	l, clk := setup(t)
 	ctx := t.Context()
-	start := time.Now()
 	for i := range 60 {
 		r, err := l.AllowMinute(ctx, "a", 60)
 		require.NoError(t, err)
@@ -44,20 +56,31 @@ func TestAllowMinuteBurstThenRefill(t *testing.T) {
 	}
 	r, err := l.AllowMinute(ctx, "a", 60)
 	require.NoError(t, err)
-	if time.Since(start) < 900*time.Millisecond { // else a refill may have come: nothing to check
-		require.False(t, r.Allowed)
-		require.Greater(t, r.RetryAfter, time.Duration(0))
-		require.LessOrEqual(t, r.RetryAfter, time.Second, "one a second refills")
-	}
+	require.False(t, r.Allowed)
+	require.InDelta(t, time.Second, r.RetryAfter, float64(time.Millisecond), "one a second refills")
+	require.InDelta(t, time.Minute, r.Reset.Sub(clk.Now()), float64(time.Second), "the full budget is back in a minute")
 	// another bucket is untouched
-	r, err = l.AllowMinute(ctx, "b", 60)
+	r2, err := l.AllowMinute(ctx, "b", 60)
 	require.NoError(t, err)
-	require.True(t, r.Allowed)
-	// after the refill interval, one more
-	time.Sleep(r.RetryAfter + time.Second)
+	require.True(t, r2.Allowed)
+	// just before the refill: still refused; at it: one more, then refused again
+	clk.Add(r.RetryAfter - 10*time.Millisecond)
+	r, err = l.AllowMinute(ctx, "a", 60)
+	require.NoError(t, err)
+	require.False(t, r.Allowed)
+	clk.Add(10 * time.Millisecond)
 	r, err = l.AllowMinute(ctx, "a", 60)
 	require.NoError(t, err)
 	require.True(t, r.Allowed)
+	r, err = l.AllowMinute(ctx, "a", 60)
+	require.NoError(t, err)
+	require.False(t, r.Allowed)
+	// a minute later the whole burst is back
+	clk.Add(time.Minute)
+	r, err = l.AllowMinute(ctx, "a", 60)
+	require.NoError(t, err)
+	require.True(t, r.Allowed)
+	require.EqualValues(t, 59, r.Remaining)
 
 	r, err = l.AllowMinute(ctx, "c", catalog.Unlimited)
 	require.NoError(t, err)
@@ -68,13 +91,12 @@ func TestAllowMinuteBurstThenRefill(t *testing.T) {
 }
 
 // TestAllowMinuteConcurrent: many goroutines (and so many connections) on
-// one bucket never get more than the burst.
+// one bucket get exactly the burst while the clock stands still.
 func TestAllowMinuteConcurrent(t *testing.T) {
 	t.Parallel()
-	l := setup(t)
+	l, _ := setup(t)
 	var ok atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
 	for range 20 {
 		wg.Go(func() {
 			for range 10 {
@@ -86,14 +108,12 @@ func TestAllowMinuteConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	refills := int64(time.Since(start) / (1200 * time.Millisecond)) // 50/min: one every 1.2 s
-	require.GreaterOrEqual(t, ok.Load(), int64(50))
-	require.LessOrEqual(t, ok.Load(), 50+refills+1, "burst 50, plus what refilled during the run")
+	require.EqualValues(t, 50, ok.Load(), "burst 50, no refill on a frozen clock")
 }
 
 func TestTakeDaily(t *testing.T) {
 	t.Parallel()
-	l := setup(t)
+	l, _ := setup(t)
 	ctx := t.Context()
 	day := time.Date(2026, 6, 5, 23, 59, 0, 0, time.UTC)
 	r, err := l.TakeDaily(ctx, "k", 3, 5, day)
@@ -137,7 +157,7 @@ func TestTakeDaily(t *testing.T) {
 
 func TestTakeDailyConcurrent(t *testing.T) {
 	t.Parallel()
-	l := setup(t)
+	l, _ := setup(t)
 	day := time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 	var ok atomic.Int64
 	var wg sync.WaitGroup

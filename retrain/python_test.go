@@ -15,6 +15,7 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/internal/fileutil"
 	"github.com/collectorstash/csm/recognizer/detect"
 	"github.com/collectorstash/csm/recognizer/synth"
 	"github.com/collectorstash/csm/retrain"
@@ -60,15 +61,24 @@ func TestPythonFineTune(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ex.Used, len(pairs))
 
+	// the base model as a fresh clone has it: the committed .onnx and its
+	// card, no .pt beside them (the .pt files are git-ignored), so the
+	// weights must be recovered from the ONNX graph
+	base := filepath.Join(dir, "base", "card-embed-v1")
+	require.NoError(t, os.MkdirAll(filepath.Dir(base), 0o755))
+	for _, ext := range []string{".onnx", ".json"} {
+		require.NoError(t, fileutil.Copy("../models/card-embed-v1"+ext, base+ext))
+	}
 	var out bytes.Buffer
 	tr := retrain.PythonTrainer{Script: "../models/train.py", Output: &out,
 		Args: []string{"--batch", "14", "--pair-batch", "8", "--log-every", "1"}}
 	prefix := filepath.Join(dir, "run", "card-embed-v2")
 	start := time.Now()
 	card, err := tr.FineTune(ctx, retrain.Job{Pairs: ex.PairsFile, Gallery: ex.GalleryFile,
-		Init: "../models/card-embed-v1.onnx", Out: prefix, Version: "card-embed-v2", Steps: 3, TimeBudget: 1, Seed: 1})
+		Init: base + ".onnx", Out: prefix, Version: "card-embed-v2", Steps: 3, TimeBudget: 1, Seed: 1})
 	require.NoError(t, err, out.String())
 	t.Logf("train.py took %s", time.Since(start).Round(time.Millisecond))
+	require.Contains(t, out.String(), "recovered from "+base+".onnx", "the fine-tune started from the ONNX graph")
 	for _, ext := range []string{".onnx", ".json", ".pt"} {
 		st, err := os.Stat(prefix + ext)
 		require.NoError(t, err)

@@ -102,7 +102,7 @@ run_in() { # run a command in the rootfs, cwd = current dir when inside the chec
   local cwd=$PWD
   case "$cwd" in "$here"*) ;; *) cwd=$here ;; esac
   local passenv=()
-  while IFS= read -r kv; do passenv+=("$kv"); done < <(env | grep -E '^(CSM_|CORS_EXTRA_ORIGINS=|SESSION_SECRET=|GOTOOLCHAIN=)' || true)
+  while IFS= read -r kv; do passenv+=("$kv"); done < <(env | grep -E '^(CSM_|CORS_EXTRA_ORIGINS=|SESSION_SECRET=|GOTOOLCHAIN=|OPENBLAS_)' || true)
   chroot "$root" /usr/bin/env -i "${passenv[@]}" \
     HOME=/root PATH=/usr/local/go/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     GOMODCACHE=/gomod GOCACHE=/gocache GOFLAGS="-mod=mod -buildvcs=false" GOPROXY=off GOTOOLCHAIN=local \

@@ -24,7 +24,7 @@ func SharedDatasets(t testing.TB) string {
 		dir = defaultDatasets
 	}
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared datasets at %s (set %s)", dir, DatasetsEnv)
+		t.Skipf("SKIP (optional data): the shared real data sets are not at %s (set %s; README, Data)", dir, DatasetsEnv)
 	}
 	return dir
 }
@@ -45,6 +45,6 @@ func SharedDataset(t testing.TB, sub string) string {
 			return dir
 		}
 	}
-	t.Skipf("real data set %s not found (set %s)", sub, DatasetsEnv)
+	t.Skipf("SKIP (optional data): the real data set %s is not in ../shared/datasets (set %s; README, Data)", sub, DatasetsEnv)
 	return ""
 }

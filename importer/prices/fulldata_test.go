@@ -20,7 +20,7 @@ func TestTCGplayerDailyFullFile(t *testing.T) {
 	dir := importertest.SharedDatasets(t)
 	path := filepath.Join(dir, "prices", "tcgplayer-pokemon-daily.csv")
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no %s", path)
+		t.Skipf("SKIP (optional data): %s not present (README, Data)", path)
 	}
 	out, st, err := ParseFile(path, time.Time{})
 	require.NoError(t, err)

@@ -136,7 +136,7 @@ func initRuntime(libPath string) error {
 			return
 		}
 		ort.SetSharedLibraryPath(libPath)
-		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		if err := quietStderr(func() error { return ort.InitializeEnvironment(ort.WithLogLevelError()) }); err != nil {
 			envErr = fmt.Errorf("embed: initialise ONNX Runtime from %s: %w", libPath, err)
 		}
 	})
@@ -207,7 +207,11 @@ func New(cfg Config) (*Embedder, error) {
 			return nil, err
 		}
 	}
-	sess, err := ort.NewDynamicAdvancedSession(cfg.ModelPath, []string{card.Input.Name}, []string{card.Output.Name}, opts)
+	var sess *ort.DynamicAdvancedSession
+	err = quietStderr(func() (err error) {
+		sess, err = ort.NewDynamicAdvancedSession(cfg.ModelPath, []string{card.Input.Name}, []string{card.Output.Name}, opts)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("embed: load %s: %w", cfg.ModelPath, err)
 	}
