@@ -14,7 +14,8 @@ import (
 
 // TestReadRealYugioh reads the real card images of testdata/ocr. Measured
 // with the toolbox's Tesseract 5.5 and its eng (fast) model: every name
-// with NameSimilarity ≥ 0.8 (8 of 8); print codes 0 of 8 — at the
+// with NameSimilarity ≥ 0.8 (8 of 8); print codes 0 of 8 read and none
+// misread (asserted: a code is read right or not at all) — at the
 // dataset's resolution they are 4–7 px tall and blurred, below what
 // Tesseract resolves (see TestReadYugiohPrintCodeSize for the printed
 // size).
@@ -22,7 +23,7 @@ func TestReadRealYugioh(t *testing.T) {
 	t.Parallel()
 	r := testReader(t)
 	cards := loadTruth(t)
-	names, codes := 0, 0
+	names, codes, wrong := 0, 0, 0
 	for _, c := range cards {
 		res, err := r.Read(context.Background(), loadCard(t, c.File), catalog.GameYugioh)
 		require.NoError(t, err, c.File)
@@ -30,15 +31,20 @@ func TestReadRealYugioh(t *testing.T) {
 		if sim >= 0.8 {
 			names++
 		}
-		if res.Number == c.PrintCode {
+		switch res.Number {
+		case c.PrintCode:
 			codes++
+		case "":
+		default:
+			wrong++ // a misread code would point the scorer at another printing
 		}
 		require.GreaterOrEqual(t, res.NameConf, 0.0)
 		require.LessOrEqual(t, res.NameConf, 1.0)
 		t.Logf("%s %s: name %q (conf %.2f, sim %.2f) number %q (want %s)", c.File, c.Size, res.Name, res.NameConf, sim, res.Number, c.PrintCode)
 	}
-	t.Logf("names %d/%d, print codes %d/%d", names, len(cards), codes, len(cards))
+	t.Logf("names %d/%d, print codes %d/%d right, %d wrong", names, len(cards), codes, len(cards), wrong)
 	require.GreaterOrEqual(t, names, 6, "names read with similarity >= 0.8")
+	require.Zero(t, wrong, "a print code that is read must be the printed one: an unreadable code is left empty")
 }
 
 // TestReadSyntheticPokemon renders a Pokémon-like card: white, black
