@@ -136,7 +136,7 @@ func initRuntime(libPath string) error {
 			return
 		}
 		ort.SetSharedLibraryPath(libPath)
-		if err := quietStderr(func() error { return ort.InitializeEnvironment(ort.WithLogLevelError()) }); err != nil {
+		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 			envErr = fmt.Errorf("embed: initialise ONNX Runtime from %s: %w", libPath, err)
 		}
 	})
@@ -157,7 +157,19 @@ type Embedder struct {
 var _ catalog.Embedder = (*Embedder)(nil)
 
 // New loads the model card and the model and creates an inference session.
+// ONNX Runtime's operator-schema noise on standard error is filtered out
+// meanwhile (see quietStderr); its real errors still show.
 func New(cfg Config) (*Embedder, error) {
+	var e *Embedder
+	err := quietStderr(func() (err error) {
+		e, err = open(cfg)
+		return err
+	})
+	return e, err
+}
+
+// open is New without the standard-error filter.
+func open(cfg Config) (*Embedder, error) {
 	if cfg.ModelPath == "" {
 		return nil, errors.New("embed: Config.ModelPath is required")
 	}
@@ -207,11 +219,7 @@ func New(cfg Config) (*Embedder, error) {
 			return nil, err
 		}
 	}
-	var sess *ort.DynamicAdvancedSession
-	err = quietStderr(func() (err error) {
-		sess, err = ort.NewDynamicAdvancedSession(cfg.ModelPath, []string{card.Input.Name}, []string{card.Output.Name}, opts)
-		return err
-	})
+	sess, err := ort.NewDynamicAdvancedSession(cfg.ModelPath, []string{card.Input.Name}, []string{card.Output.Name}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("embed: load %s: %w", cfg.ModelPath, err)
 	}

@@ -43,11 +43,14 @@ func quietStderr(fn func() error) error {
 		out := os.NewFile(uintptr(saved), "stderr")
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		afterNoise := false // each noise line is followed by a blank one
 		for sc.Scan() {
 			line := sc.Bytes()
-			if bytes.Contains(line, schemaNoise) {
+			if bytes.Contains(line, schemaNoise) || afterNoise && len(bytes.TrimSpace(line)) == 0 {
+				afterNoise = true
 				continue
 			}
+			afterNoise = false
 			_, _ = out.Write(append(line, '\n'))
 		}
 	}()
