@@ -72,11 +72,12 @@ func (s *Server) limitAnonymous(c *gin.Context) bool {
 
 // limitKey applies the key's tier: per minute (a bucket per tier, so an
 // upgrade or downgrade takes effect on the next request), then per day
-// (one counter per key and UTC day: calls_today).
+// (one counter per key and UTC day: calls_today), in one Redis round trip.
 func (s *Server) limitKey(c *gin.Context, p catalog.Principal) bool {
 	ctx := c.Request.Context()
 	lim := p.Tier.Limits()
-	m, err := s.cfg.Limiter.AllowMinute(ctx, fmt.Sprintf("key:%d:%s", p.Key.ID, lim.Tier), lim.PerMinute)
+	m, d, err := s.cfg.Limiter.TakeKey(ctx, fmt.Sprintf("key:%d:%s", p.Key.ID, lim.Tier), lim.PerMinute,
+		requestBucket(p.Key.ID), lim.PerDay, s.cfg.Now())
 	if err != nil {
 		s.cfg.Log.WarnContext(ctx, "rate limiter unavailable, request let through", "err", err)
 		return true
@@ -85,11 +86,6 @@ func (s *Server) limitKey(c *gin.Context, p catalog.Principal) bool {
 		setLimitHeaders(c, m.Limit, 0, m.Reset)
 		s.tooMany(c, "Rate limit exceeded", m.RetryAfter)
 		return false
-	}
-	d, err := s.cfg.Limiter.TakeDaily(ctx, requestBucket(p.Key.ID), 1, lim.PerDay, s.cfg.Now())
-	if err != nil {
-		s.cfg.Log.WarnContext(ctx, "rate limiter unavailable, request let through", "err", err)
-		return true
 	}
 	setLimitHeaders(c, d.Limit, d.Remaining, d.Reset)
 	if !d.Allowed {

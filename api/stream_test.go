@@ -288,17 +288,38 @@ func TestStreamWebChannel(t *testing.T) {
 // TestStreamDropsDeadSockets: a client that stops reading answers no
 // pings and is dropped after about two and a half heartbeats; its
 // connection slot is released.
+//
+// The dead client holds the key's only slot while the second connection is
+// refused: it sends a message every half heartbeat until then, so the
+// refusal does not depend on how fast the machine is. (It used to be idle
+// from the start: on a loaded machine the second handshake took longer than
+// the 750 ms after which the server rightly drops a silent client, the
+// second connection got the freed slot, and closed() read its pings
+// forever.)
 func TestStreamDropsDeadSockets(t *testing.T) {
 	t.Parallel()
 	f := setupStream(t, streamOptions{maxConns: 1})
 	key, _, _ := f.user(uniqueName("dead"), catalog.TierPro)
-	dead := f.dial(f.url, "/api/v1/stream?api_key="+key) // never read: no pongs
-	_ = dead
+	dead := f.dialSilent(f.url, "/api/v1/stream?api_key="+key) // reads nothing: no pongs
+	stop := dead.keepAlive()
+	require.Equal(t, "welcome", dead.next()["type"]) // the slot is taken
 	code, _ := f.dial(f.second, "/api/v1/stream?api_key="+key).closed()
-	require.Equal(t, websocket.StatusCode(1013), code)
-	time.Sleep(4 * streamHeartbeat)
-	live := f.dial(f.second, "/api/v1/stream?api_key="+key)
-	live.expect("welcome")
+	require.Equal(t, websocket.StatusCode(1013), code, "server logs:\n%s", f.logs)
+	stop()
+	// silent from now on: dropped after ~2.5 heartbeats, the slot is free
+	var live *wsClient
+	require.Eventually(t, func() bool {
+		c, _, err := f.tryDial(f.second, "/api/v1/stream?api_key="+key)
+		if err != nil {
+			return false
+		}
+		fr, err := c.read(3 * time.Second)
+		if err == nil && fr["type"] == "welcome" {
+			live = c
+			return true
+		}
+		return false
+	}, 10*time.Second, 2*streamHeartbeat/5, "the dead client's slot was never released; server logs:\n%s", f.logs)
 	// a reading client stays connected across heartbeats, without pongs
 	pings := 0
 	for end := time.Now().Add(4 * streamHeartbeat); time.Now().Before(end); {

@@ -29,6 +29,11 @@ type RateLimiter interface {
 	// nothing: denied (and nothing taken) when used+n would exceed limit.
 	// limit Unlimited counts without denying. The budget resets at midnight UTC.
 	TakeDaily(ctx context.Context, bucket string, n, limit int64, now time.Time) (LimitResult, error)
+	// TakeKey applies an API key's two budgets in one call: one request
+	// from minuteBucket's perMinute (as AllowMinute) and, only when that
+	// allows it, one from dayBucket's perDay for the UTC day of now (as
+	// TakeDaily). day is the zero LimitResult when the minute refused.
+	TakeKey(ctx context.Context, minuteBucket string, perMinute int64, dayBucket string, perDay int64, now time.Time) (minute, day LimitResult, err error)
 	// UsedToday returns each bucket's count for the UTC day of now.
 	UsedToday(ctx context.Context, buckets []string, now time.Time) ([]int64, error)
 }

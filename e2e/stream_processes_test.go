@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,10 +25,19 @@ import (
 	"github.com/collectorstash/csm/realtime"
 )
 
-// wsConn is a test WebSocket client.
+// wsConn is a test WebSocket client. It reads the socket all the time on a
+// goroutine of its own, so it answers the server's protocol pings however
+// long the test leaves it unread (an idle client that does not is dropped
+// after two and a half heartbeats, and its connection slot freed).
 type wsConn struct {
-	t  *testing.T
-	ws *websocket.Conn
+	t      *testing.T
+	ws     *websocket.Conn
+	frames chan wsRead
+}
+
+type wsRead struct {
+	b   []byte
+	err error
 }
 
 func wsDial(t *testing.T, httpURL string, hdr ...string) *wsConn {
@@ -41,22 +51,60 @@ func wsDial(t *testing.T, httpURL string, hdr ...string) *wsConn {
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(httpURL, "http"), &websocket.DialOptions{HTTPHeader: h})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ws.CloseNow() })
-	return &wsConn{t: t, ws: ws}
+	c := &wsConn{t: t, ws: ws, frames: make(chan wsRead, 1024)}
+	go func() {
+		for {
+			_, b, err := ws.Read(context.Background()) // never cancelled: that would close the socket
+			if err != nil {
+				c.frames <- wsRead{err: err}
+				close(c.frames)
+				return
+			}
+			select {
+			case c.frames <- wsRead{b: b}:
+			default: // nobody reads: drop rather than stop answering pings
+			}
+		}
+	}()
+	return c
 }
 
 func (c *wsConn) send(v any) {
 	c.t.Helper()
 	b, _ := json.Marshal(v)
-	require.NoError(c.t, c.ws.Write(context.Background(), websocket.MessageText, b))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(c.t, c.ws.Write(ctx, websocket.MessageText, b))
+}
+
+// wsWait bounds expect and closeCode: heartbeat pings alone never end them.
+const wsWait = 10 * time.Second
+
+// frame returns the next frame (pings included) before deadline.
+func (c *wsConn) frame(deadline time.Time, what string) ([]byte, error) {
+	c.t.Helper()
+	left := time.Until(deadline)
+	require.Positive(c.t, left, "no %s within %s", what, wsWait)
+	tm := time.NewTimer(left)
+	defer tm.Stop()
+	select {
+	case r, ok := <-c.frames:
+		if !ok {
+			return nil, net.ErrClosed
+		}
+		return r.b, r.err
+	case <-tm.C:
+		require.FailNow(c.t, "timeout", "no %s within %s", what, wsWait)
+		return nil, nil
+	}
 }
 
 // expect returns the next frame that is not a ping and checks its type.
 func (c *wsConn) expect(typ string) map[string]any {
 	c.t.Helper()
+	deadline := time.Now().Add(wsWait)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, b, err := c.ws.Read(ctx)
-		cancel()
+		b, err := c.frame(deadline, typ+" frame")
 		require.NoError(c.t, err)
 		var f map[string]any
 		require.NoError(c.t, json.Unmarshal(b, &f))
@@ -68,13 +116,12 @@ func (c *wsConn) expect(typ string) map[string]any {
 	}
 }
 
+// closeCode reads until the server closes the socket and returns the code.
 func (c *wsConn) closeCode() websocket.StatusCode {
 	c.t.Helper()
+	deadline := time.Now().Add(wsWait)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, _, err := c.ws.Read(ctx)
-		cancel()
-		if err != nil {
+		if _, err := c.frame(deadline, "close frame"); err != nil {
 			return websocket.CloseStatus(err)
 		}
 	}

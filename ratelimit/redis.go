@@ -189,3 +189,109 @@ func (l *Limiter) UsedToday(ctx context.Context, buckets []string, now time.Time
 	}
 	return out, nil
 }
+
+// takeKey is an API key's two budgets in one round trip: the GCRA of
+// redis_rate's allowN on KEYS[1] (same key and arithmetic, so it shares the
+// state AllowMinute keeps), then, only when that allows, the daily counter
+// of takeDaily on KEYS[2]. It returns the GCRA's {allowed, remaining,
+// retry_after, reset_after} and the day's {allowed, used} ({-1, 0} when the
+// minute refused and the day was not touched).
+var takeKey = redis.NewScript(`
+redis.replicate_commands()
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local emission_interval = period / rate
+local increment = emission_interval
+local burst_offset = emission_interval * burst
+local jan_1_2017 = 1483228800
+local now = redis.call("TIME")
+now = (now[1] - jan_1_2017) + (now[2] / 1000000)
+local tat = redis.call("GET", KEYS[1])
+if not tat then
+  tat = now
+else
+  tat = tonumber(tat)
+end
+tat = math.max(tat, now)
+local new_tat = tat + increment
+local allow_at = new_tat - burst_offset
+local diff = now - allow_at
+local remaining = diff / emission_interval
+if remaining < 0 then
+  return {0, 0, tostring(diff * -1), tostring(tat - now), -1, 0}
+end
+local reset_after = new_tat - now
+if reset_after > 0 then
+  redis.call("SET", KEYS[1], new_tat, "EX", math.ceil(reset_after))
+end
+local n = tonumber(ARGV[4])
+local limit = tonumber(ARGV[5])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if limit >= 0 and used + n > limit then
+  return {1, remaining, "-1", tostring(reset_after), 0, used}
+end
+used = redis.call('INCRBY', KEYS[2], n)
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return {1, remaining, "-1", tostring(reset_after), 1, used}
+`)
+
+// gcraKeyPrefix is redis_rate's own key prefix: takeKey works on the keys
+// AllowMinute uses.
+const gcraKeyPrefix = "rate:"
+
+// TakeKey applies an API key's budgets in one Redis call: one request from
+// minuteBucket's perMinute (as AllowMinute) and, when that allows it, one
+// from dayBucket's perDay for the UTC day of now (as TakeDaily). day is
+// the zero LimitResult when the minute refused.
+func (l *Limiter) TakeKey(ctx context.Context, minuteBucket string, perMinute int64, dayBucket string, perDay int64, now time.Time) (minute, day catalog.LimitResult, err error) {
+	if perMinute == catalog.Unlimited || perMinute <= 0 {
+		if minute, err = l.AllowMinute(ctx, minuteBucket, perMinute); err != nil || !minute.Allowed {
+			return minute, day, err
+		}
+		day, err = l.TakeDaily(ctx, dayBucket, 1, perDay, now)
+		return minute, day, err
+	}
+	reset := catalog.NextMidnightUTC(now)
+	ttl := int64(reset.Sub(now)/time.Second) + 3600
+	start := time.Now()
+	v, err := takeKey.Run(ctx, l.rdb, []string{gcraKeyPrefix + l.prefix + "min:" + minuteBucket, l.dayKey(dayBucket, now)},
+		perMinute, perMinute, time.Minute.Seconds(), 1, perDay, ttl).Slice()
+	if err != nil {
+		return minute, day, catalog.Unavailable(fmt.Errorf("ratelimit: take key: %w", err))
+	}
+	if len(v) != 6 {
+		return minute, day, catalog.Unavailable(fmt.Errorf("ratelimit: take key: %d values", len(v)))
+	}
+	ints := [4]int64{}
+	for i, j := range []int{0, 1, 4, 5} {
+		n, ok := v[j].(int64)
+		if !ok {
+			return minute, day, catalog.Unavailable(fmt.Errorf("ratelimit: take key: value %d is %T", j, v[j]))
+		}
+		ints[i] = n
+	}
+	retryAfter, _ := strconv.ParseFloat(fmt.Sprint(v[2]), 64)
+	resetAfter, _ := strconv.ParseFloat(fmt.Sprint(v[3]), 64)
+	minute = catalog.LimitResult{
+		Allowed: ints[0] > 0, Limit: perMinute, Remaining: ints[1],
+		Reset: start.Add(seconds(resetAfter)),
+	}
+	if !minute.Allowed {
+		if retryAfter > 0 {
+			minute.RetryAfter = seconds(retryAfter)
+		}
+		return minute, day, nil
+	}
+	day = catalog.LimitResult{Allowed: ints[2] == 1, Limit: perDay, Used: ints[3], Reset: reset, Remaining: catalog.Unlimited}
+	if perDay >= 0 {
+		day.Remaining = max(perDay-ints[3], 0)
+	}
+	if !day.Allowed {
+		day.RetryAfter = reset.Sub(now)
+	}
+	return minute, day, nil
+}
+
+// seconds is redis_rate's float seconds as a Duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

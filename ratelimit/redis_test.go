@@ -183,3 +183,48 @@ func TestRedisDown(t *testing.T) {
 	_, err = l.TakeDaily(t.Context(), "a", 1, 10, time.Now())
 	require.Equal(t, catalog.EUNAVAILABLE, catalog.ErrorCode(err))
 }
+
+// TestTakeKeyOneCall: the combined call spends the minute budget that
+// AllowMinute keeps, counts the day only when the minute allows, and
+// refuses on either budget.
+func TestTakeKeyOneCall(t *testing.T) {
+	t.Parallel()
+	l := setup(t)
+	ctx := t.Context()
+	now := time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		m, d, err := l.TakeKey(ctx, "k", 5, "day", 4, now)
+		require.NoError(t, err)
+		require.True(t, m.Allowed, "request %d", i)
+		require.EqualValues(t, 4-i, m.Remaining)
+		require.True(t, d.Allowed)
+		require.EqualValues(t, i+1, d.Used)
+		require.EqualValues(t, 3-i, d.Remaining)
+		require.Equal(t, catalog.NextMidnightUTC(now), d.Reset)
+	}
+	// the same GCRA state as AllowMinute: 3 + 1 taken of 5
+	r, err := l.AllowMinute(ctx, "k", 5)
+	require.NoError(t, err)
+	require.True(t, r.Allowed)
+	require.EqualValues(t, 1, r.Remaining)
+	// the day's 4th passes, its 5th is refused (the minute's 5th is spent)
+	_, d, err := l.TakeKey(ctx, "k2", 100, "day", 4, now)
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+	m, d, err := l.TakeKey(ctx, "k2", 100, "day", 4, now)
+	require.NoError(t, err)
+	require.True(t, m.Allowed)
+	require.False(t, d.Allowed)
+	require.Equal(t, 12*time.Hour, d.RetryAfter)
+	// the minute refuses: the day is not counted
+	_, _, err = l.TakeKey(ctx, "k", 5, "day2", -1, now)
+	require.NoError(t, err)
+	m, d, err = l.TakeKey(ctx, "k", 5, "day2", -1, now)
+	require.NoError(t, err)
+	require.False(t, m.Allowed)
+	require.Positive(t, m.RetryAfter)
+	require.False(t, d.Allowed)
+	used, err := l.UsedToday(ctx, []string{"day2"}, now)
+	require.NoError(t, err)
+	require.EqualValues(t, []int64{1}, used)
+}

@@ -9,14 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/ratelimit"
 )
 
 // accountDeps opens the Redis limiter and reads the session secret for
 // `csm serve`, and starts the hourly purge of accounts whose deletion time
-// has passed (harmless when several processes run it).
-func accountDeps(ctx context.Context, cfg *config, db *postgres.DB) (*ratelimit.Limiter, []byte, error) {
+// has passed (harmless when several processes run it) through accounts, so
+// the key caches hear of it.
+func accountDeps(ctx context.Context, cfg *config, db *postgres.DB, accounts catalog.AccountStore) (*ratelimit.Limiter, []byte, error) {
 	secret := []byte(cfg.SessionSecret)
 	switch {
 	case len(secret) == 0:
@@ -30,11 +32,11 @@ func accountDeps(ctx context.Context, cfg *config, db *postgres.DB) (*ratelimit.
 	if err := lim.Ping(ctx); err != nil {
 		slog.Warn("rate limiter: redis not answering; requests are let through until it does", "err", err)
 	}
-	go purgeLoop(ctx, db, time.Hour)
+	go purgeLoop(ctx, accounts, time.Hour)
 	return lim, secret, nil
 }
 
-func purgeLoop(ctx context.Context, db *postgres.DB, every time.Duration) {
+func purgeLoop(ctx context.Context, db catalog.AccountStore, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

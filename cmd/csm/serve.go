@@ -33,7 +33,9 @@ func serveCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			lim, secret, err := accountDeps(ctx, cfg, db)
+			keys, stopKeys := keyCacheDeps(cfg, db, false)
+			defer stopKeys()
+			lim, secret, err := accountDeps(ctx, cfg, db, keys)
 			if err != nil {
 				return err
 			}
@@ -56,7 +58,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
-				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
+				Accounts:     keys, Keys: keys, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
 				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})

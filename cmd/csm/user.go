@@ -30,7 +30,9 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			u, err := db.SetTier(cmd.Context(), args[0], t)
+			keys, stop := keyCacheDeps(cfg, db, true)
+			defer stop()
+			u, err := keys.SetTier(cmd.Context(), args[0], t)
 			if err != nil {
 				return fmt.Errorf("user set-tier: %w", err)
 			}
@@ -49,7 +51,9 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			u, err := db.SetAdmin(cmd.Context(), args[0], !revoke)
+			keys, stop := keyCacheDeps(cfg, db, true)
+			defer stop()
+			u, err := keys.SetAdmin(cmd.Context(), args[0], !revoke)
 			if err != nil {
 				return fmt.Errorf("user set-admin: %w", err)
 			}
@@ -68,7 +72,9 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			n, err := db.PurgeDeleted(cmd.Context(), time.Now())
+			keys, stop := keyCacheDeps(cfg, db, true)
+			defer stop()
+			n, err := keys.PurgeDeleted(cmd.Context(), time.Now())
 			if err != nil {
 				return fmt.Errorf("user purge-deleted: %w", err)
 			}
