@@ -190,55 +190,39 @@ func (l *Limiter) UsedToday(ctx context.Context, buckets []string, now time.Time
 	return out, nil
 }
 
-// takeKey is an API key's two budgets in one round trip: the GCRA of
-// redis_rate's allowN on KEYS[1] (same key and arithmetic, so it shares the
-// state AllowMinute keeps), then, only when that allows, the daily counter
-// of takeDaily on KEYS[2]. It returns the GCRA's {allowed, remaining,
-// retry_after, reset_after} and the day's {allowed, used} ({-1, 0} when the
-// minute refused and the day was not touched).
+// takeKey is an API key's two budgets in one round trip: the GCRA of the
+// gcra script on KEYS[1] (the key AllowMinute uses, so both share its
+// state), then, only when that allows, the daily counter of takeDaily on
+// KEYS[2]. ARGV: burst, emission interval, now (as gcra), n, day limit, day
+// TTL. It returns the GCRA's {allowed, remaining, retry_after, reset_after}
+// and the day's {allowed, used} ({-1, 0} when the minute refused and the
+// day was not touched).
 var takeKey = redis.NewScript(`
-redis.replicate_commands()
 local burst = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local period = tonumber(ARGV[3])
-local emission_interval = period / rate
-local increment = emission_interval
-local burst_offset = emission_interval * burst
-local jan_1_2017 = 1483228800
-local now = redis.call("TIME")
-now = (now[1] - jan_1_2017) + (now[2] / 1000000)
-local tat = redis.call("GET", KEYS[1])
-if not tat then
-  tat = now
-else
-  tat = tonumber(tat)
-end
+local emission = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 tat = math.max(tat, now)
-local new_tat = tat + increment
-local allow_at = new_tat - burst_offset
-local diff = now - allow_at
-local remaining = diff / emission_interval
+local new_tat = tat + emission
+local diff = now - (new_tat - emission * burst)
+local remaining = diff / emission
 if remaining < 0 then
-  return {0, 0, tostring(diff * -1), tostring(tat - now), -1, 0}
+  return {0, 0, tostring(-diff), tostring(tat - now), -1, 0}
 end
 local reset_after = new_tat - now
 if reset_after > 0 then
-  redis.call("SET", KEYS[1], new_tat, "EX", math.ceil(reset_after))
+  redis.call('SET', KEYS[1], tostring(new_tat), 'EX', math.ceil(reset_after))
 end
 local n = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
 local used = tonumber(redis.call('GET', KEYS[2]) or '0')
 if limit >= 0 and used + n > limit then
-  return {1, remaining, "-1", tostring(reset_after), 0, used}
+  return {1, remaining, '-1', tostring(reset_after), 0, used}
 end
 used = redis.call('INCRBY', KEYS[2], n)
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-return {1, remaining, "-1", tostring(reset_after), 1, used}
+return {1, remaining, '-1', tostring(reset_after), 1, used}
 `)
-
-// gcraKeyPrefix is redis_rate's own key prefix: takeKey works on the keys
-// AllowMinute uses.
-const gcraKeyPrefix = "rate:"
 
 // TakeKey applies an API key's budgets in one Redis call: one request from
 // minuteBucket's perMinute (as AllowMinute) and, when that allows it, one
@@ -254,9 +238,11 @@ func (l *Limiter) TakeKey(ctx context.Context, minuteBucket string, perMinute in
 	}
 	reset := catalog.NextMidnightUTC(now)
 	ttl := int64(reset.Sub(now)/time.Second) + 3600
-	start := time.Now()
-	v, err := takeKey.Run(ctx, l.rdb, []string{gcraKeyPrefix + l.prefix + "min:" + minuteBucket, l.dayKey(dayBucket, now)},
-		perMinute, perMinute, time.Minute.Seconds(), 1, perDay, ttl).Slice()
+	clock := l.now()
+	emission := time.Minute.Seconds() / float64(perMinute)
+	v, err := takeKey.Run(ctx, l.rdb, []string{l.prefix + "min:" + minuteBucket, l.dayKey(dayBucket, now)},
+		perMinute, strconv.FormatFloat(emission, 'f', -1, 64), strconv.FormatFloat(clock.Sub(gcraEpoch).Seconds(), 'f', 6, 64),
+		1, perDay, ttl).Slice()
 	if err != nil {
 		return minute, day, catalog.Unavailable(fmt.Errorf("ratelimit: take key: %w", err))
 	}
@@ -271,15 +257,13 @@ func (l *Limiter) TakeKey(ctx context.Context, minuteBucket string, perMinute in
 		}
 		ints[i] = n
 	}
-	retryAfter, _ := strconv.ParseFloat(fmt.Sprint(v[2]), 64)
-	resetAfter, _ := strconv.ParseFloat(fmt.Sprint(v[3]), 64)
 	minute = catalog.LimitResult{
 		Allowed: ints[0] > 0, Limit: perMinute, Remaining: ints[1],
-		Reset: start.Add(seconds(resetAfter)),
+		Reset: clock.Add(seconds(v[3])),
 	}
 	if !minute.Allowed {
-		if retryAfter > 0 {
-			minute.RetryAfter = seconds(retryAfter)
+		if retry := seconds(v[2]); retry > 0 {
+			minute.RetryAfter = retry
 		}
 		return minute, day, nil
 	}
@@ -292,6 +276,3 @@ func (l *Limiter) TakeKey(ctx context.Context, minuteBucket string, perMinute in
 	}
 	return minute, day, nil
 }
-
-// seconds is redis_rate's float seconds as a Duration.
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -189,7 +189,7 @@ func TestRedisDown(t *testing.T) {
 // refuses on either budget.
 func TestTakeKeyOneCall(t *testing.T) {
 	t.Parallel()
-	l := setup(t)
+	l, _ := setup(t)
 	ctx := t.Context()
 	now := time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 	for i := range 3 {
