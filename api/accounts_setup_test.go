@@ -116,7 +116,7 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	srv := httptest.NewServer(validated(t, api.New(cfg)))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
