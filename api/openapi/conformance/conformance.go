@@ -40,7 +40,7 @@ func init() {
 	// Non-JSON bodies of this API: validated as strings (content type and
 	// status are still checked).
 	for _, ct := range []string{"text/html", "text/event-stream", "text/javascript", "application/javascript",
-		"image/png", "image/webp", "image/jpeg", "text/plain", "application/manifest+json"} {
+		"image/png", "image/webp", "image/jpeg", "image/svg+xml", "text/css", "text/plain", "application/manifest+json"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 }
