@@ -1,7 +1,7 @@
 package api_test
 
 import (
-		"flag"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"

@@ -366,3 +366,13 @@ func (c *captureWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// CloseNotify keeps gin's c.Stream (SSE) working behind the validator.
+//
+//nolint:staticcheck // http.CloseNotifier is what gin's Stream asks for
+func (c *captureWriter) CloseNotify() <-chan bool {
+	if cn, ok := c.ResponseWriter.(http.CloseNotifier); ok { //nolint:staticcheck
+		return cn.CloseNotify()
+	}
+	return make(chan bool)
+}
