@@ -124,8 +124,11 @@ func Merge(fsys fs.FS) (map[string]any, error) {
 		list, _ := doc["tags"].([]any)
 		for _, t := range list {
 			tn, _ := asMap(t)["name"].(string)
-			if prev, dup := tagFrom[tn]; dup {
-				return nil, fmt.Errorf("openapi: tag %q is defined by both %s and %s", tn, prev, name)
+			if tn == "" {
+				return nil, fmt.Errorf("openapi: %s: a tag without a name", name)
+			}
+			if _, dup := tagFrom[tn]; dup {
+				continue // capabilities may share a tag: the first description is kept
 			}
 			tagFrom[tn] = name
 			tags = append(tags, t)

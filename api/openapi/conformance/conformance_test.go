@@ -20,9 +20,9 @@ import (
 const fragment = `openapi: 3.1.0
 info: {title: test, version: '1'}
 paths:
-  /items/{id}:
+  /items/{item_id}:
     parameters:
-      - {name: id, in: path, required: true, schema: {type: string}}
+      - {name: item_id, in: path, required: true, schema: {type: string, minLength: 1}}
     get:
       responses:
         '200':
@@ -173,8 +173,8 @@ func TestValidatorReportsMismatches(t *testing.T) {
 
 	unvalidated, undocumented, covered := rec.Report(map[string]string{"GET /undocumented": "not described on purpose"})
 	require.Empty(t, unvalidated)
-	require.Equal(t, []string{"DELETE /items/{id}"}, undocumented, "documented but served by no engine")
-	require.Contains(t, covered, "GET /items/{id}")
+	require.Equal(t, []string{"DELETE /items/{item_id}"}, undocumented, "documented but served by no engine")
+	require.Contains(t, covered, "GET /items/{item_id}", "Gin's :id is the document's {item_id}")
 	require.Contains(t, covered, "GET /files/{path}")
 
 	unvalidated, _, _ = rec.Report(nil)
