@@ -310,6 +310,12 @@ func (v *validator) check(rt route, params map[string]string, req *http.Request,
 		return
 	}
 	op := item.GetOperation(rt.method)
+	if rb := op.RequestBody; rb != nil && rb.Value != nil && req.Header.Get("Content-Type") == "" && req.ContentLength != 0 {
+		// the JSON routes read a body sent without a Content-Type as JSON
+		if rb.Value.Content.Get("application/json") != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
 	kroute := &routers.Route{Spec: v.rec.doc, Path: rt.spec, PathItem: item, Method: rt.method, Operation: op}
 	opts := &openapi3filter.Options{
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
