@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -65,7 +66,7 @@ type tagGroup struct {
 
 type schemaView struct {
 	Name, Description string
-	JSON              string
+	JSON              template.HTML
 }
 
 // Render renders a merged document (as returned by Merge) to HTML.
@@ -156,7 +157,7 @@ func Render(doc map[string]any) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render schema %s: %w", n, err)
 		}
-		sv = append(sv, schemaView{Name: n, Description: str(asMap(schemas[n])["description"]), JSON: string(b)})
+		sv = append(sv, schemaView{Name: n, Description: str(asMap(schemas[n])["description"]), JSON: linkRefs(template.HTMLEscapeString(string(b)))})
 	}
 	info := asMap(doc["info"])
 	var out bytes.Buffer
@@ -210,27 +211,22 @@ func schemaHTML(s any) template.HTML {
 	if err != nil {
 		return ""
 	}
-	esc := template.HTMLEscapeString(string(b))
-	const prefix = `{&#34;$ref&#34;:&#34;#/components/schemas/`
-	var out strings.Builder
-	for {
-		i := strings.Index(esc, prefix)
-		if i < 0 {
-			out.WriteString(esc)
-			break
+	if len(b) > 100 { // a larger inline schema reads better indented
+		if b, err = json.MarshalIndent(s, "", "  "); err != nil {
+			return ""
 		}
-		out.WriteString(esc[:i])
-		rest := esc[i+len(prefix):]
-		j := strings.Index(rest, `&#34;}`)
-		if j < 0 {
-			out.WriteString(esc[i:])
-			break
-		}
-		name := rest[:j]
-		fmt.Fprintf(&out, `<a href="#schema-%s">%s</a>`, name, name)
-		esc = rest[j+len(`&#34;}`):]
+		return "<pre>" + linkRefs(template.HTMLEscapeString(string(b))) + "</pre>"
 	}
-	return template.HTML(out.String()) //nolint:gosec // built from escaped text
+	return linkRefs(template.HTMLEscapeString(string(b)))
+}
+
+// refRe matches an escaped {"$ref": "#/components/schemas/X"}, compact or
+// indented.
+var refRe = regexp.MustCompile(`\{\s*&#34;\$ref&#34;:\s*&#34;#/components/schemas/([A-Za-z0-9_.-]+)&#34;\s*\}`)
+
+// linkRefs turns the schema references of escaped JSON into links.
+func linkRefs(esc string) template.HTML {
+	return template.HTML(refRe.ReplaceAllString(esc, `<a href="#schema-$1">$1</a>`)) //nolint:gosec // escaped text, names from [A-Za-z0-9_.-]
 }
 
 func str(v any) string {
