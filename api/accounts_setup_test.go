@@ -82,6 +82,7 @@ type acct struct {
 	clock  *testClock
 	logs   *logBuffer
 	prefix string
+	data   string // DataDir with recognition
 }
 
 // acctStart is the clock's first reading: midday, so a test can reach
@@ -91,6 +92,9 @@ var acctStart = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 type acctOptions struct {
 	noLimiter bool
 	origins   []string
+	// recognition adds recognition, scan sessions, the pages and /static,
+	// with a worker running a stand-in pipeline (recognition_setup_test.go).
+	recognition bool
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -116,7 +120,10 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	if o.recognition {
+		withRecognition(t, f, &cfg)
+	}
+	srv := httptest.NewServer(validated(t, api.New(cfg)))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f

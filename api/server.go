@@ -149,6 +149,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Stream != nil {
 		s.streamRoutes(r)
 	}
+	s.docsRoutes(r)
 	s.staticRoutes(r)
 	return r
 }

@@ -44,7 +44,7 @@ func serve(t *testing.T, r catalog.Reader) fixture {
 		Now:          func() time.Time { return now },
 		ExtraOrigins: []string{"https://shop.example"},
 	})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	return fixture{t: t, url: srv.URL}
 }

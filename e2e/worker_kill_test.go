@@ -61,8 +61,8 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 		return func() { cancel(); require.NoError(t, <-done) }
 	}
 
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validateJPEG,
-		DataDir: t.TempDir(), RecognizeWait: 30 * time.Second, Log: quiet}))
+	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validateJPEG,
+		DataDir: t.TempDir(), RecognizeWait: 30 * time.Second, Log: quiet})))
 	t.Cleanup(srv.Close)
 	f := recFixture{t: t, url: srv.URL, db: db}
 
