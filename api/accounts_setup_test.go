@@ -23,6 +23,7 @@ import (
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/ratelimit"
+	"github.com/collectorstash/csm/scanning"
 )
 
 // redisAddr is the toolbox's Redis unless CSM_REDIS_ADDR says otherwise.
@@ -82,6 +83,7 @@ type acct struct {
 	clock  *testClock
 	logs   *logBuffer
 	prefix string
+	scans  *scanning.Service // with acctOptions.scanning
 }
 
 // acctStart is the clock's first reading: midday, so a test can reach
@@ -91,6 +93,9 @@ var acctStart = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 type acctOptions struct {
 	noLimiter bool
 	origins   []string
+	// scanning serves recognition, scan sessions and photos (a queue no
+	// worker takes; photos under a temporary directory).
+	scanning bool
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -115,6 +120,10 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
+	}
+	if o.scanning {
+		f.scans = scanningFor(t, db, f.prefix, cfg.SessionSecret, f.clock.Now)
+		cfg.Scanning = f.scans
 	}
 	srv := httptest.NewServer(api.New(cfg))
 	t.Cleanup(srv.Close)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/scanning"
 )
 
 // Config wires the server to its dependencies.
@@ -28,17 +29,14 @@ type Config struct {
 	CacheTTL  time.Duration
 	CacheSize int
 
-	// Recognition (optional: routes exist when Scans is set).
-	Scans  catalog.ScanStore
-	Queue  catalog.ScanQueue
-	Detect catalog.QuickDetector
+	// Scanning is the recognition service (optional: /api/cards/recognize…,
+	// /api/scan-sessions and /api/photos exist when set; scan sessions also
+	// need Accounts).
+	Scanning *scanning.Service
+	Detect   catalog.QuickDetector
 	// ValidateImage checks an upload's format and size before it is stored
 	// (415 / 413 / 400 as catalog errors).
 	ValidateImage func([]byte) error
-	// DataDir holds uploads (scans/) and the static tree (static/).
-	DataDir string
-	// RecognizeWait bounds how long /recognize waits for the worker.
-	RecognizeWait time.Duration
 
 	// Accounts and Keys (optional, together: /auth, /api/account and
 	// /api/keys exist, callers are authenticated and the access tags
@@ -49,14 +47,9 @@ type Config struct {
 	// Limiter enforces the tiers' rate limits and recognition quotas; nil
 	// disables them.
 	Limiter catalog.RateLimiter
-	// Scan sessions (optional: /api/scan-sessions exists when ScanSessions
-	// is set, with Accounts, Scans, Queue and ScanEvents). Photos encodes
-	// the stored photos (WebP); nil keeps the upload as sent. PublicURL is
-	// the base of deeplinks (CSM_PUBLIC_URL; http://localhost:8000).
-	ScanSessions catalog.ScanSessionStore
-	ScanEvents   catalog.ScanEvents
-	Photos       catalog.PhotoEncoder
-	PublicURL    string
+	// PublicURL is the base of scan-session deeplinks (CSM_PUBLIC_URL;
+	// http://localhost:8000).
+	PublicURL string
 	// Pages renders the Scan PWA pages (/scan-pwa, /login, /scan, …);
 	// nil serves none.
 	Pages Pages
@@ -128,20 +121,8 @@ func New(cfg Config) http.Handler {
 	if cfg.Accounts != nil {
 		s.accountRoutes(r)
 	}
-	if cfg.Scans != nil {
-		rec := r.Group("/api/cards", s.recognitionAccess())
-		rec.POST("/recognize", s.recognitionQuota(0), s.recognize)
-		rec.POST("/recognize/feedback", s.feedback)
-		rec.POST("/recognize/bulk", s.recognitionQuota(0), s.bulkSubmit)
-		rec.GET("/recognize/bulk/:batch_id", s.bulkStatus)
-		rec.GET("/recognize/bulk/:batch_id/events", s.bulkEvents)
-		rec.GET("/recognize/:scan_id", s.scanStatus)
-		if cfg.Detect != nil {
-			rec.POST("/detect", s.detect)
-		}
-	}
-	if cfg.ScanSessions != nil && cfg.Accounts != nil && cfg.Scans != nil && cfg.ScanEvents != nil {
-		s.scanSessionRoutes(r)
+	if cfg.Scanning != nil {
+		s.scanningRoutes(r)
 	}
 	if cfg.Pages != nil {
 		s.pageRoutes(r)

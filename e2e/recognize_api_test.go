@@ -120,7 +120,12 @@ func TestRecognizeRoundTrip(t *testing.T) {
 	require.NoError(t, json.NewDecoder(r.Body).Decode(&fbOut))
 	r.Body.Close()
 	require.Equal(t, http.StatusCreated, r.StatusCode, "%v", fbOut)
-	path := f.data + "/static/confirmed_scans/yugioh/600003/" + out.ScanID + ".jpg"
+	path := f.data + "/photos/confirmed/yugioh/600003/" + out.ScanID + ".jpg"
+	require.True(t, strings.HasPrefix(fbOut["image_url"].(string), "/api/photos/confirmed/yugioh/600003/"+out.ScanID+".jpg?exp="), fbOut)
+	pr, err := http.Get(f.url + fbOut["image_url"].(string))
+	require.NoError(t, err)
+	pr.Body.Close()
+	require.Equal(t, http.StatusOK, pr.StatusCode, "the signed URL opens the confirmed photo")
 	_, err = os.Stat(path)
 	require.NoError(t, err)
 	var n int

@@ -15,7 +15,6 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/recognizer/detect"
-	"github.com/collectorstash/csm/recognizer/scanphoto"
 	"github.com/collectorstash/csm/scanpwa"
 	"github.com/collectorstash/csm/workers"
 )
@@ -43,6 +42,11 @@ func serveCmd(cfg *config) *cobra.Command {
 			det := wire.QuickDetector{Detector: detect.New()}
 			scanEvents := workers.NewScanEvents(cfg.RedisAddr)
 			defer scanEvents.Close()
+			batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+			defer batchEvents.Close()
+			scans := scanningService(cfg, db, q, scanEvents, batchEvents, secret)
+			scans.Start(ctx)
+			defer scans.Close()
 			pages, err := scanpwa.New()
 			if err != nil {
 				return err
@@ -50,14 +54,14 @@ func serveCmd(cfg *config) *cobra.Command {
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
 			h := api.New(api.Config{
-				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
+				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
 				Catalog:      db,
 				Log:          slog.Default(),
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
 				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
-				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
+				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
@@ -74,7 +78,8 @@ func serveCmd(cfg *config) *cobra.Command {
 				sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 				defer cancel()
 				slog.Info("api shutting down")
-				_ = hub.Close() // WebSockets are hijacked: Shutdown does not end them
+				_ = scans.Close() // waits and event streams end now
+				_ = hub.Close()   // WebSockets are hijacked: Shutdown does not end them
 				return srv.Shutdown(sctx)
 			})
 			if withWorker {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -65,6 +64,13 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
 	q := workers.NewQueue(cfg.RedisAddr)
 	defer q.Close()
+	sessionEvents := workers.NewScanEvents(cfg.RedisAddr)
+	defer sessionEvents.Close()
+	batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+	defer batchEvents.Close()
+	// the worker signs no URL: the secret is the API's business
+	scans := scanningService(cfg, db, q, sessionEvents, batchEvents, nil)
+	defer scans.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
 	if !pinned {
@@ -79,9 +85,9 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 			Handlers: map[string]asynq.Handler{
 				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
 				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
-					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
-				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
-					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
+					Photos: scans.Photos(), Log: slog.Default()},
+				workers.TypeRecognize: &workers.RecognizeHandler{Scans: scans, Decode: wire.Decode,
+					Pipeline: rec.Pipeline, Debug: scans.Photos().SaveDebug, Log: slog.Default()},
 			},
 			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
 				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
