@@ -20,6 +20,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/ratelimit"
@@ -96,6 +97,10 @@ type acctOptions struct {
 	// scanning serves recognition, scan sessions and photos (a queue no
 	// worker takes; photos under a temporary directory).
 	scanning bool
+	// metrics records and serves /metrics (the limiter's decisions too);
+	// queueUI is mounted at /admin/queues.
+	metrics *metrics.Metrics
+	queueUI http.Handler
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -121,6 +126,13 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
 	}
+	if o.metrics != nil {
+		cfg.Metrics = o.metrics
+		if cfg.Limiter != nil {
+			cfg.Limiter = o.metrics.WrapLimiter(f.lim)
+		}
+	}
+	cfg.QueueUI = o.queueUI
 	if o.scanning {
 		f.scans = scanningFor(t, db, f.prefix, cfg.SessionSecret, f.clock.Now)
 		cfg.Scanning = f.scans

@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/internal/reqid"
+	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/scanning"
 )
 
@@ -67,6 +69,14 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Operations (optional): Metrics records request latencies and is
+	// served at GET /metrics unless MetricsElsewhere (a listener of its
+	// own, CSM_METRICS_ADDR); QueueUI (asynqmon) is mounted at
+	// /admin/queues for admins.
+	Metrics          *metrics.Metrics
+	MetricsElsewhere bool
+	QueueUI          http.Handler
 }
 
 // Server is the HTTP API.
@@ -81,6 +91,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	cfg.Log = slog.New(reqid.Handler(cfg.Log.Handler())) // request_id on every line of a request
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -93,7 +104,7 @@ func New(cfg Config) http.Handler {
 		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins))
+	r.Use(s.requestID(), s.recovery(), s.requestLog(), s.observe(), cors(cfg.ExtraOrigins))
 	r.Use(s.accessMiddleware()...)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -124,6 +135,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Scanning != nil {
 		s.scanningRoutes(r)
 	}
+	s.operationsRoutes(r)
 	if cfg.Pages != nil {
 		s.pageRoutes(r)
 	}

@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -106,6 +107,13 @@ func TestRecognizeRoundTrip(t *testing.T) {
 	require.Equal(t, "Legend of Blue Eyes White Dragon", out.Candidates[0].SetName)
 	require.Equal(t, "yugioh", out.Candidates[0].TCGSlug)
 	require.Len(t, out.Cards, 1)
+
+	// the worker exported the pipeline's stage timings and the outcome
+	rec := httptest.NewRecorder()
+	f.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Contains(t, rec.Body.String(), `csm_scan_stage_duration_seconds_count{stage="total"} 1`)
+	require.Contains(t, rec.Body.String(), `csm_scan_stage_duration_seconds_count{stage="decode"} 1`)
+	require.Contains(t, rec.Body.String(), `csm_scan_tasks_total{status="done"} 1`)
 
 	// the stored scan answers the same
 	var again catalog.ScanResult

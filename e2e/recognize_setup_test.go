@@ -24,6 +24,7 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
@@ -47,6 +48,8 @@ type recFixture struct {
 	url  string
 	db   *postgres.DB
 	data string
+	// metrics receives the worker's scan timings and outcomes
+	metrics *metrics.Metrics
 }
 
 // setupRecognition starts API + worker on a private asynq queue namespace
@@ -67,7 +70,8 @@ func setupRecognition(t *testing.T, pipe func(*postgres.DB) *recognizer.Pipeline
 	batches := workers.NewBatchEvents(redisAddr())
 	t.Cleanup(func() { _ = batches.Close() })
 	scans := scanService(t, scanning.Config{Store: db, Queue: q, BatchEvents: batches, Wait: 20 * time.Second, Log: quiet}, data, []byte("recognition-secret"), nil)
-	h := &workers.RecognizeHandler{Scans: scans, Decode: decode, Pipeline: pipe(db), Log: quiet}
+	m := metrics.New()
+	h := &workers.RecognizeHandler{Scans: scans, Decode: decode, Pipeline: pipe(db), Log: quiet, Observe: m.ObserveScan}
 	done := make(chan error, 1)
 	go func() {
 		done <- workers.Run(ctx, workers.Config{Redis: asynq.RedisClientOpt{Addr: redisAddr()}, Concurrency: 2,
@@ -81,7 +85,7 @@ func setupRecognition(t *testing.T, pipe func(*postgres.DB) *recognizer.Pipeline
 		<-done
 		_ = q.Close()
 	})
-	return recFixture{t: t, url: srv.URL, db: db, data: data}
+	return recFixture{t: t, url: srv.URL, db: db, data: data, metrics: m}
 }
 
 // scanService is a fixture's scanning service, its photos under data

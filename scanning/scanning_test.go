@@ -195,7 +195,9 @@ func TestCloseEndsWaitsAndStreams(t *testing.T) {
 	b, err := f.svc.SubmitBatch(t.Context(), owner, [][]byte{[]byte("a")}, "", false)
 	require.NoError(t, err)
 	done := make(chan error, 1)
-	go func() { done <- f.svc.FollowBatch(context.Background(), owner, b.ID, func(string, any) bool { return true }) }()
+	go func() {
+		done <- f.svc.FollowBatch(context.Background(), owner, b.ID, func(string, any) bool { return true })
+	}()
 	time.Sleep(200 * time.Millisecond)
 	require.NoError(t, f.svc.Close())
 	select {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -27,6 +28,7 @@ func serveCmd(cfg *config) *cobra.Command {
 		Short: "Serve the HTTP API (optionally with a worker in the same process)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			logWithRequestIDs()
 			db, err := openDB(ctx, cfg)
 			if err != nil {
 				return err
@@ -51,6 +53,11 @@ func serveCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			closeQueueMetrics := queueMetrics(cfg)
+			defer closeQueueMetrics()
+			ui := queueUI(cfg)
+			defer ui.Close()
+			metricsAddr := os.Getenv("CSM_METRICS_ADDR")
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
 			h := api.New(api.Config{
@@ -60,7 +67,8 @@ func serveCmd(cfg *config) *cobra.Command {
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
-				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
+				Accounts:     db, Keys: db, Limiter: procMetrics.WrapLimiter(lim), SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
+				Metrics: procMetrics, MetricsElsewhere: metricsAddr != "", QueueUI: ui,
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})
@@ -82,6 +90,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				_ = hub.Close()   // WebSockets are hijacked: Shutdown does not end them
 				return srv.Shutdown(sctx)
 			})
+			g.Go(func() error { return serveMetrics(ctx, metricsAddr) })
 			if withWorker {
 				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
 			}
