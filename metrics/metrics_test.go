@@ -36,7 +36,9 @@ func (l *fakeLimiter) TakeDaily(context.Context, string, int64, int64, time.Time
 	return l.next()
 }
 
-func (l *fakeLimiter) UsedToday(context.Context, []string, time.Time) ([]int64, error) { return nil, nil }
+func (l *fakeLimiter) UsedToday(context.Context, []string, time.Time) ([]int64, error) {
+	return nil, nil
+}
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
 	t.Helper()
