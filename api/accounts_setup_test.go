@@ -20,9 +20,11 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/ratelimit"
+	"github.com/collectorstash/csm/scanning"
 )
 
 // redisAddr is the toolbox's Redis unless CSM_REDIS_ADDR says otherwise.
@@ -82,7 +84,8 @@ type acct struct {
 	clock  *testClock
 	logs   *logBuffer
 	prefix string
-	data   string // DataDir with recognition
+	data   string            // DataDir with recognition
+	scans  *scanning.Service // with acctOptions.scanning or recognition
 }
 
 // acctStart is the clock's first reading: midday, so a test can reach
@@ -95,6 +98,13 @@ type acctOptions struct {
 	// recognition adds recognition, scan sessions, the pages and /static,
 	// with a worker running a stand-in pipeline (recognition_setup_test.go).
 	recognition bool
+	// scanning serves recognition, scan sessions and photos (a queue no
+	// worker takes; photos under a temporary directory).
+	scanning bool
+	// metrics records and serves /metrics (the limiter's decisions too);
+	// queueUI is mounted at /admin/queues.
+	metrics *metrics.Metrics
+	queueUI http.Handler
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -119,6 +129,17 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
+	}
+	if o.metrics != nil {
+		cfg.Metrics = o.metrics
+		if cfg.Limiter != nil {
+			cfg.Limiter = o.metrics.WrapLimiter(f.lim)
+		}
+	}
+	cfg.QueueUI = o.queueUI
+	if o.scanning {
+		f.scans = scanningFor(t, db, f.prefix, cfg.SessionSecret, f.clock.Now)
+		cfg.Scanning = f.scans
 	}
 	if o.recognition {
 		withRecognition(t, f, &cfg)

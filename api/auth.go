@@ -226,7 +226,7 @@ func (s *Server) initAccounts() {
 		s.origins[o] = struct{}{}
 	}
 	if s.cfg.Accounts == nil {
-		if s.cfg.Scans != nil {
+		if s.cfg.Scanning != nil {
 			s.cfg.Log.Warn("recognition served without access control: no accounts configured")
 		}
 		return

@@ -23,7 +23,9 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/recognizer"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/scanpwa"
 	"github.com/collectorstash/csm/workers"
 )
@@ -43,8 +45,10 @@ func withRecognition(t *testing.T, f *acct, cfg *api.Config) {
 	q := workers.NewQueue(redisAddr())
 	require.NoError(t, q.Ping(ctx), "redis must be running (make services)")
 	q.QueueName = "api-" + f.prefix
-	events := workers.NewScanEvents(redisAddr())
-	h := &workers.RecognizeHandler{Store: f.db, Notify: q.NotifyScan, Decode: decodeStd, Log: quiet,
+	events, batches := workers.NewScanEvents(redisAddr()), workers.NewBatchEvents(redisAddr())
+	f.scans = scanning.New(scanning.Config{Store: f.db, Queue: q, Events: events, BatchEvents: batches, Now: f.clock.Now,
+		Wait: 20 * time.Second, Log: quiet, Photos: photos.New(filepath.Join(f.data, "photos"), cfg.SessionSecret, nil)})
+	h := &workers.RecognizeHandler{Scans: f.scans, Decode: decodeStd, Log: quiet,
 		Pipeline: &recognizer.Pipeline{Detector: wholePhoto{}, Embedder: greyEmbedder{}, Index: alwaysCharizard{}, OCR: noOCR{}, Catalog: f.db}}
 	done := make(chan error, 1)
 	go func() {
@@ -53,16 +57,15 @@ func withRecognition(t *testing.T, f *acct, cfg *api.Config) {
 	}()
 	pages, err := scanpwa.New()
 	require.NoError(t, err)
-	cfg.Scans, cfg.Queue, cfg.Detect = f.db, q, oneCard{}
+	cfg.Scanning, cfg.Detect = f.scans, oneCard{}
 	cfg.ValidateImage = func(b []byte) error {
 		if _, _, err := image.DecodeConfig(bytes.NewReader(b)); err != nil {
 			return catalog.Errorf(catalog.EUNSUPPORTED, "Unsupported image format")
 		}
 		return nil
 	}
-	cfg.DataDir, cfg.StaticDir = f.data, filepath.Join(f.data, "static")
-	cfg.RecognizeWait = 20 * time.Second
-	cfg.ScanSessions, cfg.ScanEvents, cfg.Pages, cfg.PublicURL = f.db, events, pages, "https://cards.example"
+	cfg.StaticDir = filepath.Join(f.data, "static")
+	cfg.Pages, cfg.PublicURL = pages, "https://cards.example"
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -70,7 +73,9 @@ func withRecognition(t *testing.T, f *acct, cfg *api.Config) {
 		_ = insp.DeleteQueue(q.QueueName, true)
 		_ = insp.Close()
 		_ = q.Close()
+		_ = f.scans.Close()
 		_ = events.Close()
+		_ = batches.Close()
 	})
 }
 

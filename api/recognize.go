@@ -1,25 +1,18 @@
 package api
 
 import (
-	"bytes"
-	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/scanning"
 )
 
 // MaxImageBytes is the documented upload limit per image.
@@ -27,13 +20,6 @@ const MaxImageBytes = 10 << 20
 
 // MaxBulkImages bounds one bulk request; send more requests for more.
 const MaxBulkImages = 100
-
-// newScanID returns an id in the documented timestamp style, made unique.
-func newScanID(now time.Time) string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return now.UTC().Format("20060102_150405") + "_" + hex.EncodeToString(b)
-}
 
 // readImagePart reads one multipart file part within the size limit and
 // checks the format before anything is stored.
@@ -117,31 +103,8 @@ func (s *Server) readForm(c *gin.Context, max int) (uploadForm, error) {
 	return f, nil
 }
 
-// storeScanImage writes an upload under the data dir and returns its path.
-func (s *Server) storeScanImage(id string, data []byte) (string, error) {
-	dir := filepath.Join(s.cfg.DataDir, "scans", id[:8])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("store scan: %w", err)
-	}
-	path := filepath.Join(dir, id+extOf(data))
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return "", fmt.Errorf("store scan: %w", err)
-	}
-	return path, nil
-}
-
-func extOf(data []byte) string {
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG")):
-		return ".png"
-	case len(data) >= 12 && string(data[8:12]) == "WEBP":
-		return ".webp"
-	default:
-		return ".jpg"
-	}
-}
-
-// recognize enqueues one photo and waits (bounded) for its result.
+// recognize stores one photo, queues it and waits (bounded) for its
+// result: 200 with it, the failure's status, or 202 while still queued.
 func (s *Server) recognize(c *gin.Context) {
 	form, err := s.readForm(c, 1)
 	if err != nil {
@@ -153,54 +116,21 @@ func (s *Server) recognize(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	scan := catalog.Scan{ID: newScanID(s.cfg.Now()), UserID: principalOf(c).User.ID, TCGSlug: form.tcgSlug, Debug: form.debug}
-	if scan.ImagePath, err = s.storeScanImage(scan.ID, form.images[0]); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Scans.CreateScan(ctx, scan); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Queue.EnqueueScan(ctx, scan.ID); err != nil {
-		s.fail(c, err)
-		return
-	}
-	done, err := s.waitScan(ctx, scan.ID, s.cfg.RecognizeWait)
+	sc, err := s.cfg.Scanning.Recognize(c.Request.Context(), principalOf(c),
+		scanning.Upload{Image: form.images[0], TCGSlug: form.tcgSlug, Debug: form.debug})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.writeScan(c, done)
-}
-
-// waitScan polls the store, woken by the queue's notifications, until the
-// scan finishes or the wait ends; it returns the scan as it then stands.
-func (s *Server) waitScan(ctx context.Context, id string, wait time.Duration) (catalog.Scan, error) {
-	if wait <= 0 {
-		wait = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	for {
-		sc, err := s.cfg.Scans.Scan(context.WithoutCancel(ctx), id)
-		if err != nil || sc.Status == "done" || sc.Status == "failed" {
-			return sc, err
-		}
-		if err := s.cfg.Queue.WaitScan(ctx, id); err != nil {
-			return sc, nil // timed out: report it as still queued
-		}
-	}
+	s.writeScan(c, sc)
 }
 
 // writeScan answers with the result, the failure, or 202 while queued.
 func (s *Server) writeScan(c *gin.Context, sc catalog.Scan) {
 	switch sc.Status {
-	case "done":
-		sc.Result.ScanID = sc.ID
+	case catalog.ScanDone:
 		c.JSON(http.StatusOK, sc.Result)
-	case "failed":
+	case catalog.ScanFailed:
 		s.fail(c, &catalog.Error{Code: sc.ErrorCode, Message: sc.Error})
 	default:
 		c.JSON(http.StatusAccepted, gin.H{"scan_id": sc.ID, "status": sc.Status,
@@ -210,31 +140,12 @@ func (s *Server) writeScan(c *gin.Context, sc catalog.Scan) {
 
 // scanStatus reports a scan by id (polling); only its owner may read it.
 func (s *Server) scanStatus(c *gin.Context) {
-	sc, err := s.cfg.Scans.Scan(c.Request.Context(), c.Param("scan_id"))
-	if err == nil {
-		err = s.ownsScan(c, sc.UserID)
-	}
+	sc, err := s.cfg.Scanning.Scan(c.Request.Context(), principalOf(c), c.Param("scan_id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.writeScan(c, sc)
-}
-
-// ownsScan allows the scan's owner (and admins); scans made anonymously on a
-// server without accounts have owner 0 and are readable by id alone.
-func (s *Server) ownsScan(c *gin.Context, owner int64) error {
-	if s.cfg.Accounts == nil || owner == 0 {
-		return nil
-	}
-	p := principalOf(c)
-	if p.User.ID == owner || p.User.IsAdmin {
-		return nil
-	}
-	if p.User.ID == 0 {
-		return catalog.Errorf(catalog.EUNAUTHORIZED, "Not authenticated")
-	}
-	return catalog.Errorf(catalog.EFORBIDDEN, "Not the owner of this scan")
 }
 
 // detect is the cheap outline-only path for the camera UI.
@@ -273,9 +184,9 @@ type feedbackBody struct {
 	CardID int64  `json:"card_id" form:"card_id"`
 }
 
-// feedback stores the confirmed card of a scan for retraining: the photo is
-// copied to static/confirmed_scans/{tcg}/{card_id}/. It consumes no quota
-// and accepts any catalogue card, candidate or not.
+// feedback stores the confirmed card of a scan for retraining (the photo is
+// kept private in the photo store; image_url is a signed URL). It consumes
+// no quota and accepts any catalogue card, candidate or not.
 func (s *Server) feedback(c *gin.Context) {
 	var body feedbackBody
 	if err := c.ShouldBind(&body); err != nil {
@@ -293,40 +204,10 @@ func (s *Server) feedback(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	sc, err := s.cfg.Scans.Scan(ctx, body.ScanID)
-	if err == nil {
-		err = s.ownsScan(c, sc.UserID)
-	}
+	out, err := s.cfg.Scanning.Feedback(c.Request.Context(), principalOf(c), body.ScanID, body.CardID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	game, err := s.cfg.Scans.CardGame(ctx, body.CardID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	rel := filepath.Join("confirmed_scans", game, strconv.FormatInt(body.CardID, 10), sc.ID+filepath.Ext(sc.ImagePath))
-	dst := filepath.Join(s.cfg.DataDir, "static", rel)
-	if err := copyFile(sc.ImagePath, dst); err != nil {
-		s.fail(c, &catalog.Error{Code: catalog.EINTERNAL, Message: "Could not store the confirmed scan", Err: err})
-		return
-	}
-	if err := s.cfg.Scans.AddFeedback(ctx, sc.ID, body.CardID, dst); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"scan_id": sc.ID, "card_id": body.CardID, "image_url": "/static/" + filepath.ToSlash(rel)})
-}
-
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o644)
+	c.JSON(http.StatusCreated, out)
 }

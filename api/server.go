@@ -11,6 +11,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/internal/reqid"
+	"github.com/collectorstash/csm/metrics"
+	"github.com/collectorstash/csm/scanning"
 )
 
 // Config wires the server to its dependencies.
@@ -28,17 +31,14 @@ type Config struct {
 	CacheTTL  time.Duration
 	CacheSize int
 
-	// Recognition (optional: routes exist when Scans is set).
-	Scans  catalog.ScanStore
-	Queue  catalog.ScanQueue
-	Detect catalog.QuickDetector
+	// Scanning is the recognition service (optional: /api/cards/recognize…,
+	// /api/scan-sessions and /api/photos exist when set; scan sessions also
+	// need Accounts).
+	Scanning *scanning.Service
+	Detect   catalog.QuickDetector
 	// ValidateImage checks an upload's format and size before it is stored
 	// (415 / 413 / 400 as catalog errors).
 	ValidateImage func([]byte) error
-	// DataDir holds uploads (scans/) and the static tree (static/).
-	DataDir string
-	// RecognizeWait bounds how long /recognize waits for the worker.
-	RecognizeWait time.Duration
 
 	// Accounts and Keys (optional, together: /auth, /api/account and
 	// /api/keys exist, callers are authenticated and the access tags
@@ -49,14 +49,9 @@ type Config struct {
 	// Limiter enforces the tiers' rate limits and recognition quotas; nil
 	// disables them.
 	Limiter catalog.RateLimiter
-	// Scan sessions (optional: /api/scan-sessions exists when ScanSessions
-	// is set, with Accounts, Scans, Queue and ScanEvents). Photos encodes
-	// the stored photos (WebP); nil keeps the upload as sent. PublicURL is
-	// the base of deeplinks (CSM_PUBLIC_URL; http://localhost:8000).
-	ScanSessions catalog.ScanSessionStore
-	ScanEvents   catalog.ScanEvents
-	Photos       catalog.PhotoEncoder
-	PublicURL    string
+	// PublicURL is the base of scan-session deeplinks (CSM_PUBLIC_URL;
+	// http://localhost:8000).
+	PublicURL string
 	// Pages renders the Scan PWA pages (/scan-pwa, /login, /scan, …);
 	// nil serves none.
 	Pages Pages
@@ -74,6 +69,14 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Operations (optional): Metrics records request latencies and is
+	// served at GET /metrics unless MetricsElsewhere (a listener of its
+	// own, CSM_METRICS_ADDR); QueueUI (asynqmon) is mounted at
+	// /admin/queues for admins.
+	Metrics          *metrics.Metrics
+	MetricsElsewhere bool
+	QueueUI          http.Handler
 }
 
 // Server is the HTTP API.
@@ -88,6 +91,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	cfg.Log = slog.New(reqid.Handler(cfg.Log.Handler())) // request_id on every line of a request
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -100,7 +104,7 @@ func New(cfg Config) http.Handler {
 		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins), s.textGuard())
+	r.Use(s.requestID(), s.recovery(), s.requestLog(), s.observe(), cors(cfg.ExtraOrigins), s.textGuard())
 	r.Use(s.accessMiddleware()...)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found")) })
 	r.NoMethod(func(c *gin.Context) {
@@ -128,21 +132,10 @@ func New(cfg Config) http.Handler {
 	if cfg.Accounts != nil {
 		s.accountRoutes(r)
 	}
-	if cfg.Scans != nil {
-		rec := r.Group("/api/cards", s.recognitionAccess())
-		rec.POST("/recognize", s.recognitionQuota(0), s.recognize)
-		rec.POST("/recognize/feedback", s.feedback)
-		rec.POST("/recognize/bulk", s.recognitionQuota(0), s.bulkSubmit)
-		rec.GET("/recognize/bulk/:batch_id", s.bulkStatus)
-		rec.GET("/recognize/bulk/:batch_id/events", s.bulkEvents)
-		rec.GET("/recognize/:scan_id", s.scanStatus)
-		if cfg.Detect != nil {
-			rec.POST("/detect", s.detect)
-		}
+	if cfg.Scanning != nil {
+		s.scanningRoutes(r)
 	}
-	if cfg.ScanSessions != nil && cfg.Accounts != nil && cfg.Scans != nil && cfg.ScanEvents != nil {
-		s.scanSessionRoutes(r)
-	}
+	s.operationsRoutes(r)
 	if cfg.Pages != nil {
 		s.pageRoutes(r)
 	}

@@ -440,17 +440,14 @@ func (c *streamConn) authorizeTopic(ctx context.Context, t catalog.Topic) error 
 		if !c.p.Authenticated() {
 			return catalog.Errorf(catalog.EUNAUTHORIZED, "Authentication required")
 		}
-		if c.s.cfg.ScanSessions == nil {
+		if c.s.cfg.Scanning == nil {
 			return nil
 		}
-		ss, err := c.s.cfg.ScanSessions.ScanSession(ctx, t.Session)
-		if catalog.ErrorCode(err) == catalog.ENOTFOUND {
-			return catalog.Errorf(catalog.ENOTFOUND, "Scan session not found")
-		}
+		owner, err := c.s.cfg.Scanning.SessionOwner(ctx, t.Session)
 		if err != nil {
 			return err
 		}
-		return c.p.Owns(ss.UserID)
+		return c.p.Owns(owner)
 	}
 	return nil
 }

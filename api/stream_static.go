@@ -3,6 +3,8 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,7 +37,7 @@ func (s *Server) staticRoutes(r gin.IRouter) {
 			c.Data(http.StatusOK, "text/javascript; charset=utf-8", realtimeJS)
 			return
 		}
-		if files == nil {
+		if files == nil || privateStatic(c.Param("filepath")) {
 			s.fail(c, catalog.Errorf(catalog.ENOTFOUND, "Not Found"))
 			return
 		}
@@ -49,4 +51,17 @@ func (s *Server) staticRoutes(r gin.IRouter) {
 	}
 	r.GET("/static/*filepath", h)
 	r.HEAD("/static/*filepath", h)
+}
+
+// privateStatic reports whether a /static path is under a tree of private
+// photos of earlier layouts (static/scans, static/confirmed_scans): never
+// served publicly; photos are served by /api/photos.
+func privateStatic(p string) bool {
+	p = "/" + strings.TrimLeft(path.Clean("/"+p), "/")
+	for _, dir := range []string{"/scans", "/confirmed_scans"} {
+		if p == dir || strings.HasPrefix(p, dir+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -138,6 +138,21 @@ type Verifier interface {
 	Match(ctx context.Context, card *image.RGBA, refs []string) ([]float64, error)
 }
 
+// ScanStatus is where a scan stands.
+type ScanStatus string
+
+// The scan statuses: queued on submission, running in a worker, then done
+// (with a result) or failed (with an error code and message), once.
+const (
+	ScanQueued  ScanStatus = "queued"
+	ScanRunning ScanStatus = "running"
+	ScanDone    ScanStatus = "done"
+	ScanFailed  ScanStatus = "failed"
+)
+
+// Finished reports whether the status is final (done or failed).
+func (s ScanStatus) Finished() bool { return s == ScanDone || s == ScanFailed }
+
 // Scan is a stored recognition request and its result.
 type Scan struct {
 	ID        string
@@ -147,7 +162,7 @@ type Scan struct {
 	BatchID   string
 	Index     int
 	Debug     bool
-	Status    string // queued | running | done | failed
+	Status    ScanStatus
 	Result    *ScanResult
 	ErrorCode string // catalog error code of a failed scan
 	Error     string // caller-safe message of a failed scan
@@ -183,20 +198,6 @@ type Batch struct {
 	Total     int
 	CreatedAt time.Time
 	Scans     []Scan
-}
-
-// ScanStore persists scans, batches and feedback.
-type ScanStore interface {
-	CreateScan(ctx context.Context, s Scan) error
-	CreateBatch(ctx context.Context, b Batch) error
-	Scan(ctx context.Context, id string) (Scan, error)
-	Batch(ctx context.Context, id string) (Batch, error)
-	// StartScan marks a queued scan running; false when it is already done.
-	StartScan(ctx context.Context, id string) (bool, error)
-	// FinishScan stores the result once: a second finish is a no-op.
-	FinishScan(ctx context.Context, id string, res *ScanResult, failure error) error
-	AddFeedback(ctx context.Context, scanID string, cardID int64, imagePath string) error
-	CardGame(ctx context.Context, cardID int64) (string, error)
 }
 
 // ScanQueue hands scans to workers and waits for their results.

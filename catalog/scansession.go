@@ -150,28 +150,6 @@ func ValidScanSessionID(id string) bool {
 	return true
 }
 
-// ScanSessionStore persists scan sessions and their cards. Conditional
-// updates fail with ECONFLICT when the session is not in the needed state.
-type ScanSessionStore interface {
-	CreateScanSession(ctx context.Context, s ScanSession) error
-	// ScanSession returns a session with its cards in index order.
-	ScanSession(ctx context.Context, id string) (ScanSession, error)
-	// ClaimScanSession moves a pending session to claimed (once).
-	ClaimScanSession(ctx context.Context, id, deviceName string, now time.Time) error
-	// ReserveScanPhoto takes the next card index of an open session and
-	// marks it active.
-	ReserveScanPhoto(ctx context.Context, id string, now time.Time) (int, error)
-	// PutScanCards upserts cards of an open session (photo, scan or result).
-	PutScanCards(ctx context.Context, id string, cards []ScanSessionCard, now time.Time) error
-	// SetScanCardResult stores a card's finished recognition.
-	SetScanCardResult(ctx context.Context, id string, index int, status string, recognition json.RawMessage) error
-	// CompleteScanSession closes an open session; it returns the card count.
-	CompleteScanSession(ctx context.Context, id string, now time.Time) (int, error)
-	// DeleteExpiredScanSessions removes sessions ended before now and
-	// returns their ids (their files are the caller's to remove).
-	DeleteExpiredScanSessions(ctx context.Context, now time.Time) ([]string, error)
-}
-
 // ScanEvent is one state change of a scan session.
 type ScanEvent struct {
 	Event string          `json:"event"`

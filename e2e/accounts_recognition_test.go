@@ -26,6 +26,7 @@ import (
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/ratelimit"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -73,9 +74,11 @@ func setupQuota(t *testing.T) *quotaFixture {
 	q.QueueName = "quota-" + prefix
 	lim := ratelimit.Open(redisAddr(), prefix+":")
 	f := &quotaFixture{t: t, db: db, lim: lim, now: time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)}
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scans: db, Queue: q, Detect: noDetections{}, ValidateImage: validateJPEG,
-		DataDir: t.TempDir(), RecognizeWait: 20 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: []byte("quota-secret-quota-secret-quota-secret")})))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	secret := []byte("quota-secret-quota-secret-quota-secret")
+	scans := scanService(t, scanning.Config{Store: db, Queue: q, Wait: 20 * time.Millisecond, Now: f.clock, Log: quiet}, t.TempDir(), secret, nil)
+	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, Detect: noDetections{}, ValidateImage: validateJPEG,
+		Log: quiet, Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: secret})))
 	t.Cleanup(func() {
 		srv.Close()
 		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: redisAddr()})

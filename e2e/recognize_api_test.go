@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -107,6 +108,13 @@ func TestRecognizeRoundTrip(t *testing.T) {
 	require.Equal(t, "yugioh", out.Candidates[0].TCGSlug)
 	require.Len(t, out.Cards, 1)
 
+	// the worker exported the pipeline's stage timings and the outcome
+	rec := httptest.NewRecorder()
+	f.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Contains(t, rec.Body.String(), `csm_scan_stage_duration_seconds_count{stage="total"} 1`)
+	require.Contains(t, rec.Body.String(), `csm_scan_stage_duration_seconds_count{stage="decode"} 1`)
+	require.Contains(t, rec.Body.String(), `csm_scan_tasks_total{status="done"} 1`)
+
 	// the stored scan answers the same
 	var again catalog.ScanResult
 	require.Equal(t, http.StatusOK, f.getJSON("/api/cards/recognize/"+out.ScanID, &again).StatusCode)
@@ -120,7 +128,12 @@ func TestRecognizeRoundTrip(t *testing.T) {
 	require.NoError(t, json.NewDecoder(r.Body).Decode(&fbOut))
 	r.Body.Close()
 	require.Equal(t, http.StatusCreated, r.StatusCode, "%v", fbOut)
-	path := f.data + "/static/confirmed_scans/yugioh/600003/" + out.ScanID + ".jpg"
+	path := f.data + "/photos/confirmed/yugioh/600003/" + out.ScanID + ".jpg"
+	require.True(t, strings.HasPrefix(fbOut["image_url"].(string), "/api/photos/confirmed/yugioh/600003/"+out.ScanID+".jpg?exp="), fbOut)
+	pr, err := http.Get(f.url + fbOut["image_url"].(string))
+	require.NoError(t, err)
+	pr.Body.Close()
+	require.Equal(t, http.StatusOK, pr.StatusCode, "the signed URL opens the confirmed photo")
 	_, err = os.Stat(path)
 	require.NoError(t, err)
 	var n int

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,10 +22,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/metrics"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/recognizer"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -43,6 +48,8 @@ type recFixture struct {
 	url  string
 	db   *postgres.DB
 	data string
+	// metrics receives the worker's scan timings and outcomes
+	metrics *metrics.Metrics
 }
 
 // setupRecognition starts API + worker on a private asynq queue namespace
@@ -59,23 +66,36 @@ func setupRecognition(t *testing.T, pipe func(*postgres.DB) *recognizer.Pipeline
 	require.NoError(t, q.Ping(ctx), "redis must be running (make services)")
 	queue := fmt.Sprintf("scans-%p", t) // one queue per test: workers of other tests never take our tasks
 	q.QueueName = queue
-	h := &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: decode, Pipeline: pipe(db),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	batches := workers.NewBatchEvents(redisAddr())
+	t.Cleanup(func() { _ = batches.Close() })
+	scans := scanService(t, scanning.Config{Store: db, Queue: q, BatchEvents: batches, Wait: 20 * time.Second, Log: quiet}, data, []byte("recognition-secret"), nil)
+	m := metrics.New()
+	h := &workers.RecognizeHandler{Scans: scans, Decode: decode, Pipeline: pipe(db), Log: quiet, Observe: m.ObserveScan}
 	done := make(chan error, 1)
 	go func() {
 		done <- workers.Run(ctx, workers.Config{Redis: asynq.RedisClientOpt{Addr: redisAddr()}, Concurrency: 2,
 			Queues: map[string]int{queue: 1}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Handlers: map[string]asynq.Handler{workers.TypeRecognize: h}})
 	}()
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validate,
-		DataDir: data, RecognizeWait: 20 * time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validate, Log: quiet})))
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
 		<-done
 		_ = q.Close()
 	})
-	return recFixture{t: t, url: srv.URL, db: db, data: data}
+	return recFixture{t: t, url: srv.URL, db: db, data: data, metrics: m}
+}
+
+// scanService is a fixture's scanning service, its photos under data
+// (closed with the test).
+func scanService(t testing.TB, c scanning.Config, data string, secret []byte, enc catalog.PhotoEncoder) *scanning.Service {
+	t.Helper()
+	c.Photos = photos.New(filepath.Join(data, "photos"), secret, enc)
+	s := scanning.New(c)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // post sends a multipart form with the given image parts and fields.

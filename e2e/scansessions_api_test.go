@@ -122,11 +122,11 @@ func TestScanSessionFlow(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &up))
 	require.True(t, up.OK)
 	require.Equal(t, 0, up.CardIndex)
-	require.Equal(t, "/static/scans/"+s.SessionID+"/0.webp", up.ImageURL)
+	require.True(t, strings.HasPrefix(up.ImageURL, "/api/photos/sessions/"+s.SessionID+"/0.webp?exp="), up.ImageURL)
 	ev, data = events.next(t)
 	require.Equal(t, "photo", ev)
 	require.JSONEq(t, `{"card_index":0,"image_url":"`+up.ImageURL+`"}`, data)
-	st, stored = f.do(t, http.MethodGet, up.ImageURL, nil)
+	st, stored = f.do(t, http.MethodGet, up.ImageURL, nil) // signed: the phone has no cookie
 	require.Equal(t, http.StatusOK, st)
 	require.Len(t, stored, up.Size)
 	wp, err := webp.DecodeConfig(bytes.NewReader(stored))
@@ -316,21 +316,21 @@ func TestScanSessionPurge(t *testing.T) {
 	require.Equal(t, http.StatusOK, st)
 	st, _ = f.upload(t, old.SessionID, old.ClaimToken, greyJPEG(t, 16, 16, 10))
 	require.Equal(t, http.StatusOK, st)
-	dir := filepath.Join(f.data, "static", "scans", old.SessionID)
+	dir := f.photos.SessionDir(old.SessionID)
 	require.FileExists(t, filepath.Join(dir, "0.webp"))
 
 	f.advance(6 * time.Minute) // old is idle past 5 minutes
 	fresh := f.create(t, cookie)
-	require.NoError(t, os.MkdirAll(filepath.Join(f.data, "static", "scans", fresh.SessionID), 0o755))
+	require.NoError(t, os.MkdirAll(f.photos.SessionDir(fresh.SessionID), 0o755))
 
 	task := workers.NewExpireScanSessionsTask()
 	require.Equal(t, workers.TypeExpireScanSessions, task.Type())
-	h := &workers.ExpireScanSessionsHandler{Store: f.db, PhotoDir: filepath.Join(f.data, "static", "scans"), Now: f.now,
+	h := &workers.ExpireScanSessionsHandler{Store: f.db, Photos: f.photos, Now: f.now,
 		Log: slog.New(slog.NewTextHandler(f.logs, nil))}
 	require.NoError(t, h.ProcessTask(t.Context(), task))
 
 	require.NoDirExists(t, dir)
-	require.DirExists(t, filepath.Join(f.data, "static", "scans", fresh.SessionID))
+	require.DirExists(t, f.photos.SessionDir(fresh.SessionID))
 	st, _ = f.do(t, http.MethodGet, "/api/scan-sessions/"+old.SessionID+tokenQ(old.ClaimToken), nil)
 	require.Equal(t, http.StatusNotFound, st, "purged: 404")
 	st, _ = f.do(t, http.MethodGet, "/api/scan-sessions/"+fresh.SessionID+tokenQ(fresh.ClaimToken), nil)

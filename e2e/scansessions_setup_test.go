@@ -21,11 +21,13 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/recognizer"
 	"github.com/collectorstash/csm/recognizer/decode"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/scanpwa"
 	"github.com/collectorstash/csm/workers"
 )
@@ -75,8 +77,10 @@ type ssFixture struct {
 	db   *postgres.DB
 	data string
 	logs *lockedBuffer
-	mu   sync.Mutex
-	skew time.Duration
+	// photos is the fixture's photo store (data/photos).
+	photos *photos.Store
+	mu     sync.Mutex
+	skew   time.Duration
 	// stop takes the server down (the network gone, for offline tests).
 	stop func()
 }
@@ -109,7 +113,11 @@ func setupScanSessions(t testing.TB) *ssFixture {
 	require.NoError(t, q.Ping(ctx), "redis must be running (make services)")
 	q.QueueName = fmt.Sprintf("scansess-%p", f)
 	events := workers.NewScanEvents(redisAddr())
-	h := &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: decodeAny, Log: log,
+	secret := []byte("scan-session-secret-scan-session-secret")
+	scans := scanService(t, scanning.Config{Store: db, Queue: q, Events: events, Wait: 20 * time.Second, Now: f.now, Log: log},
+		f.data, secret, scanphoto.Encoder{})
+	f.photos = scans.Photos()
+	h := &workers.RecognizeHandler{Scans: scans, Decode: decodeAny, Log: log,
 		Pipeline: &recognizer.Pipeline{Detector: wholeFrame{}, Embedder: meanEmbedder{}, Index: orCharizard{}, OCR: noText{}, Catalog: db}}
 	done := make(chan error, 1)
 	go func() {
@@ -118,12 +126,11 @@ func setupScanSessions(t testing.TB) *ssFixture {
 	}()
 	pages, err := scanpwa.New()
 	require.NoError(t, err)
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: func(b []byte) error {
+	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: func(b []byte) error {
 		_, err := decode.Check(b)
 		return err
-	}, DataDir: f.data, StaticDir: f.data + "/static", RecognizeWait: 20 * time.Second, Log: log, Now: f.now,
-		Accounts: db, Keys: db, SessionSecret: []byte("scan-session-secret-scan-session-secret"),
-		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages})))
+	}, StaticDir: f.data + "/static", Log: log, Now: f.now,
+		Accounts: db, Keys: db, SessionSecret: secret, PublicURL: "https://cards.example", Pages: pages})))
 	f.url = srv.URL
 	f.stop = func() {
 		srv.CloseClientConnections()

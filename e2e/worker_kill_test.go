@@ -20,6 +20,7 @@ import (
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/recognizer"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -47,11 +48,12 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 	q.QueueName = fmt.Sprintf("scans-kill-%d", time.Now().UnixNano())
 	t.Cleanup(func() { _ = q.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	scans := scanService(t, scanning.Config{Store: db, Queue: q, Wait: 30 * time.Second, Log: quiet}, t.TempDir(), []byte("kill"), nil)
 
 	startWorker := func(emb catalog.Embedder) (stop func()) {
 		wctx, cancel := context.WithCancel(ctx)
 		pipe := &recognizer.Pipeline{Detector: wholeFrame{}, Embedder: emb, Index: demoTags, OCR: noText{}, Catalog: db}
-		h := &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: decodeJPEG, Pipeline: pipe, Log: quiet}
+		h := &workers.RecognizeHandler{Scans: scans, Decode: decodeJPEG, Pipeline: pipe, Log: quiet}
 		done := make(chan error, 1)
 		go func() {
 			done <- workers.Run(wctx, workers.Config{Redis: asynq.RedisClientOpt{Addr: redisAddr()}, Concurrency: 1,
@@ -61,8 +63,7 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 		return func() { cancel(); require.NoError(t, <-done) }
 	}
 
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validateJPEG,
-		DataDir: t.TempDir(), RecognizeWait: 30 * time.Second, Log: quiet})))
+	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validateJPEG, Log: quiet})))
 	t.Cleanup(srv.Close)
 	f := recFixture{t: t, url: srv.URL, db: db}
 
@@ -106,7 +107,7 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 	// a late duplicate delivery changes nothing
 	task, err := workers.NewRecognizeTask(out.ScanID)
 	require.NoError(t, err)
-	h := &workers.RecognizeHandler{Store: db, Decode: decodeJPEG, Pipeline: &recognizer.Pipeline{Detector: wholeFrame{},
+	h := &workers.RecognizeHandler{Scans: scans, Decode: decodeJPEG, Pipeline: &recognizer.Pipeline{Detector: wholeFrame{},
 		Embedder: tagEmbedder{}, Index: tagIndex{30: 441076}, OCR: noText{}, Catalog: db}, Log: quiet}
 	require.NoError(t, h.ProcessTask(ctx, task))
 	sc, err := db.Scan(ctx, out.ScanID)

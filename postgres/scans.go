@@ -3,15 +3,17 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/scanning"
 )
 
 var (
-	_ catalog.ScanStore          = (*DB)(nil)
+	_ scanning.Store             = (*DB)(nil)
 	_ catalog.RecognitionCatalog = (*DB)(nil)
 )
 
@@ -87,21 +89,49 @@ func (db *DB) StartScan(ctx context.Context, id string) (bool, error) {
 	return status == "running", nil
 }
 
-// FinishScan stores the outcome exactly once.
-func (db *DB) FinishScan(ctx context.Context, id string, res *catalog.ScanResult, failure error) error {
+// FinishScan stores the outcome exactly once and, in the same transaction,
+// the recognition on every scan-session card waiting for the scan (the
+// session cards are written with the result, never repaired later).
+func (db *DB) FinishScan(ctx context.Context, o scanning.Outcome) (scanning.Finished, error) {
+	var fin scanning.Finished
 	var body []byte
-	status, code, msg := "done", "", ""
-	if failure != nil {
-		status, code, msg = "failed", catalog.ErrorCode(failure), catalog.ErrorMessage(failure)
-	} else {
+	if o.Status == catalog.ScanDone {
 		var err error
-		if body, err = json.Marshal(res); err != nil {
-			return fmt.Errorf("finish scan: %w", err)
+		if body, err = json.Marshal(o.Result); err != nil {
+			return fin, fmt.Errorf("finish scan: %w", err)
 		}
 	}
-	_, err := db.Pool.Exec(ctx, `UPDATE scans SET status = $2, result = $3, error_code = NULLIF($4, ''), error = NULLIF($5, ''),
-		finished_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed')`, id, status, body, code, msg)
-	return wrap("finish scan", err, "")
+	card := catalog.ScanCardFailed
+	if o.Status == catalog.ScanDone {
+		card = catalog.ScanCardDone
+	}
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var batch *string
+		err := tx.QueryRow(ctx, `UPDATE scans SET status = $2, result = $3, error_code = NULLIF($4, ''), error = NULLIF($5, ''),
+			finished_at = now() WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING batch_id`,
+			o.ScanID, o.Status, body, o.ErrorCode, o.Error).Scan(&batch)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // finished before: nothing changes
+		}
+		if err != nil {
+			return err
+		}
+		fin.Stored = true
+		if batch != nil {
+			fin.BatchID = *batch
+		}
+		rows, err := tx.Query(ctx, `UPDATE scan_session_cards SET status = $2, recognition = $3
+			WHERE scan_id = $1 RETURNING session_id, card_index`, o.ScanID, card, []byte(o.Recognition))
+		if err != nil {
+			return err
+		}
+		fin.Cards, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scanning.CardRef, error) {
+			var c scanning.CardRef
+			return c, r.Scan(&c.SessionID, &c.Index)
+		})
+		return err
+	})
+	return fin, wrap("finish scan", err, "")
 }
 
 // AddFeedback stores a confirmed (scan, card) pair.

@@ -10,8 +10,6 @@ import (
 	"github.com/collectorstash/csm/catalog"
 )
 
-var _ catalog.ScanSessionStore = (*DB)(nil)
-
 // CreateScanSession stores a new pending session.
 func (db *DB) CreateScanSession(ctx context.Context, s catalog.ScanSession) error {
 	_, err := db.Pool.Exec(ctx, `INSERT INTO scan_sessions (id, user_id, token_hash, confirmation_code, status,
@@ -135,17 +133,6 @@ func (db *DB) PutScanCards(ctx context.Context, id string, cards []catalog.ScanS
 		return nil
 	})
 	return wrap("put scan cards", err, "")
-}
-
-// SetScanCardResult stores a card's finished recognition (whatever the
-// session's state: a result may land after completion).
-func (db *DB) SetScanCardResult(ctx context.Context, id string, index int, status string, recognition json.RawMessage) error {
-	tag, err := db.Pool.Exec(ctx, `UPDATE scan_session_cards SET status = $3, recognition = $4
-		WHERE session_id = $1 AND card_index = $2`, id, index, status, []byte(recognition))
-	if err == nil && tag.RowsAffected() == 0 {
-		return catalog.Errorf(catalog.ENOTFOUND, "Scan session card not found")
-	}
-	return wrap("set scan card result", err, "")
 }
 
 // CompleteScanSession closes an open (or still pending) session.

@@ -41,15 +41,25 @@ func NewRecognizeTask(scanID string) (*asynq.Task, error) {
 		asynq.MaxRetry(3), asynq.Timeout(2*time.Minute), asynq.Retention(time.Hour)), nil
 }
 
+// Scans is the scanning service as the worker uses it: a scan starts and
+// finishes there (the result and the session cards in one transaction,
+// then the events).
+type Scans interface {
+	BeginScan(ctx context.Context, id string) (catalog.Scan, bool, error)
+	FinishScan(ctx context.Context, id string, res *catalog.ScanResult, failure error) error
+}
+
 // RecognizeHandler runs TypeRecognize tasks.
 type RecognizeHandler struct {
-	Store    catalog.ScanStore
-	Notify   func(ctx context.Context, scanID string) error
+	Scans    Scans
 	Decode   func(data []byte) (*image.RGBA, error)
 	Pipeline *recognizer.Pipeline
 	// Debug stores an intermediate image of a scan and returns its URL.
 	Debug func(scanID, name string, img image.Image) string
-	Log   *slog.Logger
+	// Observe, when set, receives each finished scan's stage timings (ms)
+	// and outcome (metrics).
+	Observe func(timings map[string]float64, status catalog.ScanStatus)
+	Log     *slog.Logger
 }
 
 // ProcessTask implements asynq.Handler. Bad input (payload or photo) fails
@@ -64,19 +74,15 @@ func (h *RecognizeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 	if log == nil {
 		log = slog.Default()
 	}
-	fresh, err := h.Store.StartScan(ctx, p.ScanID)
+	scan, fresh, err := h.Scans.BeginScan(ctx, p.ScanID)
 	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
 		return fmt.Errorf("recognize: %s: %v: %w", p.ScanID, err, asynq.SkipRetry)
 	}
 	if err != nil {
 		return fmt.Errorf("recognize: start: %w", err)
 	}
-	if !fresh { // already finished by an earlier attempt
-		return h.notify(ctx, p.ScanID)
-	}
-	scan, err := h.Store.Scan(ctx, p.ScanID)
-	if err != nil {
-		return fmt.Errorf("recognize: load: %w", err)
+	if !fresh { // already finished by an earlier attempt: wake waiters again
+		return h.Scans.FinishScan(ctx, p.ScanID, nil, errAlreadyFinished)
 	}
 	res, err := h.run(ctx, scan)
 	if err != nil {
@@ -90,17 +96,29 @@ func (h *RecognizeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 			return fmt.Errorf("recognize: %s: %w", p.ScanID, err)
 		}
 		log.Warn("scan failed", "scan_id", p.ScanID, "code", code, "err", err)
-		if ferr := h.Store.FinishScan(context.WithoutCancel(ctx), p.ScanID, nil, err); ferr != nil {
+		h.observe(nil, catalog.ScanFailed)
+		if ferr := h.Scans.FinishScan(context.WithoutCancel(ctx), p.ScanID, nil, err); ferr != nil {
 			return fmt.Errorf("recognize: store failure: %w", ferr)
 		}
-		return h.notify(context.WithoutCancel(ctx), p.ScanID)
+		return nil
 	}
 	res.ScanID = p.ScanID
-	if err := h.Store.FinishScan(ctx, p.ScanID, &res, nil); err != nil {
+	if err := h.Scans.FinishScan(ctx, p.ScanID, &res, nil); err != nil {
 		return fmt.Errorf("recognize: store result: %w", err)
 	}
+	h.observe(res.Timings, catalog.ScanDone)
 	log.Info("scan done", "scan_id", p.ScanID, "cards", len(res.Cards), "took_ms", res.Timings["total"])
-	return h.notify(ctx, p.ScanID)
+	return nil
+}
+
+// errAlreadyFinished is the (never stored) outcome given for a scan an
+// earlier attempt finished: the store keeps the first outcome.
+var errAlreadyFinished = catalog.Errorf(catalog.ECONFLICT, "scan already finished")
+
+func (h *RecognizeHandler) observe(timings map[string]float64, st catalog.ScanStatus) {
+	if h.Observe != nil {
+		h.Observe(timings, st)
+	}
 }
 
 func (h *RecognizeHandler) run(ctx context.Context, scan catalog.Scan) (catalog.ScanResult, error) {
@@ -125,14 +143,4 @@ func (h *RecognizeHandler) run(ctx context.Context, scan catalog.Scan) (catalog.
 	res.Timings["decode"] = float64(decoded.Microseconds()) / 1000
 	res.Timings["total"] = float64(time.Since(start).Microseconds()) / 1000
 	return res, nil
-}
-
-func (h *RecognizeHandler) notify(ctx context.Context, id string) error {
-	if h.Notify == nil {
-		return nil
-	}
-	if err := h.Notify(ctx, id); err != nil {
-		return fmt.Errorf("recognize: notify: %w", err)
-	}
-	return nil
 }

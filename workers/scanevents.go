@@ -17,17 +17,29 @@ import (
 // scan:<session> topic.
 const ScanEventsPrefix = "csm:scan-session:"
 
+// BatchEventsPrefix starts the Redis pub/sub channel of every bulk batch:
+// BatchEventsPrefix + batch id carries "scan" events (one per finished
+// scan), which the bulk SSE stream follows instead of polling Postgres.
+const BatchEventsPrefix = "csm:scan-batch:"
+
 // ScanEvents implements catalog.ScanEvents on Redis pub/sub, so that every
-// API process sees every session's events.
+// API process sees every session's (or batch's) events.
 type ScanEvents struct {
-	rdb *redis.Client
+	rdb    *redis.Client
+	prefix string
 }
 
 var _ catalog.ScanEvents = (*ScanEvents)(nil)
 
-// NewScanEvents connects to Redis at addr.
+// NewScanEvents connects to Redis at addr: the scan sessions' bus.
 func NewScanEvents(addr string) *ScanEvents {
-	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr})}
+	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr}), prefix: ScanEventsPrefix}
+}
+
+// NewBatchEvents connects to Redis at addr: the bulk batches' bus, the
+// same mechanism on channels of their own (BatchEventsPrefix).
+func NewBatchEvents(addr string) *ScanEvents {
+	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr}), prefix: BatchEventsPrefix}
 }
 
 // Close releases the connections.
@@ -40,7 +52,7 @@ func (e *ScanEvents) Publish(ctx context.Context, sessionID, event string, data 
 		return fmt.Errorf("scan events: %w", err)
 	}
 	msg, _ := json.Marshal(catalog.ScanEvent{Event: event, Data: raw})
-	if err := e.rdb.Publish(ctx, ScanEventsPrefix+sessionID, msg).Err(); err != nil {
+	if err := e.rdb.Publish(ctx, e.prefix+sessionID, msg).Err(); err != nil {
 		return catalog.Unavailable(fmt.Errorf("scan events: publish: %w", err))
 	}
 	return nil
@@ -50,7 +62,7 @@ func (e *ScanEvents) Publish(ctx context.Context, sessionID, event string, data 
 // confirmed by Redis before it returns, so nothing published afterwards is
 // missed. The channel closes on cancel or when ctx ends.
 func (e *ScanEvents) Subscribe(ctx context.Context, sessionID string) (<-chan catalog.ScanEvent, func(), error) {
-	sub := e.rdb.Subscribe(ctx, ScanEventsPrefix+sessionID)
+	sub := e.rdb.Subscribe(ctx, e.prefix+sessionID)
 	if _, err := sub.Receive(ctx); err != nil {
 		_ = sub.Close()
 		return nil, nil, catalog.Unavailable(fmt.Errorf("scan events: subscribe: %w", err))

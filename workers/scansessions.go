@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -26,13 +24,25 @@ func NewExpireScanSessionsTask() *asynq.Task {
 		asynq.Unique(time.Minute))
 }
 
+// SessionPurger deletes ended scan sessions.
+type SessionPurger interface {
+	// DeleteExpiredScanSessions removes sessions ended before now and
+	// returns their ids.
+	DeleteExpiredScanSessions(ctx context.Context, now time.Time) ([]string, error)
+}
+
+// SessionPhotos removes a session's photos (the photo store).
+type SessionPhotos interface {
+	RemoveSession(sessionID string) error
+}
+
 // ExpireScanSessionsHandler runs TypeExpireScanSessions.
 type ExpireScanSessionsHandler struct {
-	Store catalog.ScanSessionStore
-	// PhotoDir holds a directory of photos per session (static/scans).
-	PhotoDir string
-	Now      func() time.Time
-	Log      *slog.Logger
+	Store SessionPurger
+	// Photos removes a purged session's photos (nil: none kept).
+	Photos SessionPhotos
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // ProcessTask deletes the ended sessions, then their photo directories.
@@ -50,10 +60,10 @@ func (h *ExpireScanSessionsHandler) ProcessTask(ctx context.Context, _ *asynq.Ta
 		return fmt.Errorf("expire scan sessions: %w", err)
 	}
 	for _, id := range ids {
-		if !catalog.ValidScanSessionID(id) || h.PhotoDir == "" {
+		if !catalog.ValidScanSessionID(id) || h.Photos == nil {
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(h.PhotoDir, id)); err != nil {
+		if err := h.Photos.RemoveSession(id); err != nil {
 			log.Warn("scan session photos not removed", "session_id", id, "err", err)
 		}
 	}

@@ -11,12 +11,15 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/internal/wire"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -42,8 +45,10 @@ func StartService(ctx context.Context, db *postgres.DB, redis, queue, dataDir st
 		_ = q.Close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	h := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: wire.Validate, DataDir: dataDir,
-		RecognizeWait: 5 * time.Minute, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	scans := scanning.New(scanning.Config{Store: db, Queue: q, Photos: photos.New(filepath.Join(dataDir, "photos"), []byte("bench"), nil),
+		Wait: 5 * time.Minute, Log: quiet})
+	h := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: wire.Validate, Log: quiet})
 	s := &Service{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		queue: q, http: &http.Client{Timeout: 6 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	go func() {

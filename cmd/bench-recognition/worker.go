@@ -14,6 +14,7 @@ import (
 
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -44,7 +45,9 @@ func runWorker(ctx context.Context, f WorkerFlags) error {
 	q.QueueName = f.Queue
 	defer q.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode, Pipeline: rec.Pipeline, Log: log}
+	scans := scanning.New(scanning.Config{Store: db, Queue: q, Log: log})
+	defer scans.Close()
+	h := &workers.RecognizeHandler{Scans: scans, Decode: wire.Decode, Pipeline: rec.Pipeline, Log: log}
 	return workers.Run(ctx, workers.Config{Redis: asynq.RedisClientOpt{Addr: f.Redis}, Concurrency: f.Concurrency,
 		Queues: map[string]int{f.Queue: 1}, Log: log, Handlers: map[string]asynq.Handler{workers.TypeRecognize: h}})
 }

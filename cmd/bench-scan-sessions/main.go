@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -33,11 +34,13 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/recognizer/decode"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
 	"github.com/collectorstash/csm/recognizer/synth"
+	"github.com/collectorstash/csm/scanning"
 	"github.com/collectorstash/csm/workers"
 )
 
@@ -102,10 +105,13 @@ func run(n, w, h int) error {
 		if err := events.Ping(ctx); err != nil {
 			return fmt.Errorf("redis: %w", err)
 		}
-		h := api.New(api.Config{Catalog: db, Log: quiet, Scans: db, Queue: queue, DataDir: dataDir,
+		secret := []byte("bench-scan-sessions-secret-bench!")
+		scans := scanning.New(scanning.Config{Store: db, Queue: queue, Events: events, Log: quiet,
+			Photos: photos.New(filepath.Join(dataDir, "photos"), secret, scanphoto.Encoder{})})
+		defer scans.Close()
+		h := api.New(api.Config{Catalog: db, Log: quiet, Scanning: scans,
 			ValidateImage: func(b []byte) error { _, err := decode.Check(b); return err },
-			Accounts:      db, Keys: db, SessionSecret: []byte("bench-scan-sessions-secret-bench!"),
-			ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}})
+			Accounts:      db, Keys: db, SessionSecret: secret})
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"image"
-	"image/jpeg"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 
@@ -26,25 +23,4 @@ func recognitionConfig() wire.Config {
 	variants, _ := strconv.Atoi(os.Getenv("CSM_OCR_VARIANTS"))
 	return wire.Config{ModelPath: env("CSM_MODEL", wire.DefaultModel()), Provider: env("CSM_ORT_PROVIDER", "cpu"), Threads: threads,
 		OCRVariants: variants}
-}
-
-// debugSink stores a scan's intermediate images under the static tree and
-// returns their URLs (debug=true on /recognize).
-func debugSink(dataDir string) func(scanID, name string, img image.Image) string {
-	return func(scanID, name string, img image.Image) string {
-		rel := filepath.Join("scans", "debug", scanID, name+".jpg")
-		path := filepath.Join(dataDir, "static", rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return ""
-		}
-		f, err := os.Create(path)
-		if err != nil {
-			return ""
-		}
-		defer f.Close()
-		if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 85}); err != nil {
-			return ""
-		}
-		return "/static/" + filepath.ToSlash(rel)
-	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/importer"
 	"github.com/collectorstash/csm/internal/wire"
+	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/recognizer/detect"
@@ -227,47 +228,30 @@ func runSimulation(ctx context.Context, cfg *config, o retrainOptions, sim simOp
 }
 
 // storeConfirmed stores a scan and its confirmation exactly as the API's
-// recognize and feedback routes do: the photo under static/scans, a scans
-// row, a copy under static/confirmed_scans/{game}/{card}/ and a feedback row.
+// recognize and feedback routes do: the upload and the confirmed copy in
+// the photo store (<data>/photos), a scans row and a feedback row.
 func storeConfirmed(ctx context.Context, db *postgres.DB, dataDir, scanID string, cardID int64, img *image.RGBA) error {
-	path := filepath.Join(dataDir, "static", "scans", scanID+".jpg")
-	if err := writeJPEG(path, img); err != nil {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 92}); err != nil {
 		return err
 	}
-	if err := db.CreateScan(ctx, catalog.Scan{ID: scanID, ImagePath: path}); err != nil {
+	store := photos.New(filepath.Join(dataDir, "photos"), nil, nil)
+	up, err := store.SaveScan(scanID, b.Bytes())
+	if err != nil {
+		return err
+	}
+	if err := db.CreateScan(ctx, catalog.Scan{ID: scanID, ImagePath: up.Path}); err != nil {
 		return err
 	}
 	game, err := db.CardGame(ctx, cardID)
 	if err != nil {
 		return err
 	}
-	dst := filepath.Join(dataDir, "static", "confirmed_scans", game, strconv.FormatInt(cardID, 10), scanID+".jpg")
-	data, err := os.ReadFile(path)
+	dst, err := store.SaveConfirmed(game, cardID, scanID, up.Path)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
-		return err
-	}
-	return db.AddFeedback(ctx, scanID, cardID, dst)
-}
-
-func writeJPEG(path string, img image.Image) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 92}); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return db.AddFeedback(ctx, scanID, cardID, dst.Path)
 }
 
 type topK struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -15,7 +16,6 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/recognizer/detect"
-	"github.com/collectorstash/csm/recognizer/scanphoto"
 	"github.com/collectorstash/csm/scanpwa"
 	"github.com/collectorstash/csm/workers"
 )
@@ -28,6 +28,7 @@ func serveCmd(cfg *config) *cobra.Command {
 		Short: "Serve the HTTP API (optionally with a worker in the same process)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			logWithRequestIDs()
 			db, err := openDB(ctx, cfg)
 			if err != nil {
 				return err
@@ -45,21 +46,32 @@ func serveCmd(cfg *config) *cobra.Command {
 			det := wire.QuickDetector{Detector: detect.New()}
 			scanEvents := workers.NewScanEvents(cfg.RedisAddr)
 			defer scanEvents.Close()
+			batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+			defer batchEvents.Close()
+			scans := scanningService(cfg, db, q, scanEvents, batchEvents, secret)
+			scans.Start(ctx)
+			defer scans.Close()
 			pages, err := scanpwa.New()
 			if err != nil {
 				return err
 			}
+			closeQueueMetrics := queueMetrics(cfg)
+			defer closeQueueMetrics()
+			ui := queueUI(cfg)
+			defer ui.Close()
+			metricsAddr := os.Getenv("CSM_METRICS_ADDR")
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
 			h := api.New(api.Config{
-				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
+				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
 				Catalog:      db,
 				Log:          slog.Default(),
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),
 				StaticDir:    filepath.Join(cfg.DataDir, "static"),
 				CacheTTL:     cfg.CacheTTL,
-				Accounts:     keys, Keys: keys, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
-				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
+				Accounts:     keys, Keys: keys, Limiter: procMetrics.WrapLimiter(lim), SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
+				Metrics: procMetrics, MetricsElsewhere: metricsAddr != "", QueueUI: ui,
+				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
@@ -76,9 +88,11 @@ func serveCmd(cfg *config) *cobra.Command {
 				sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 				defer cancel()
 				slog.Info("api shutting down")
-				_ = hub.Close() // WebSockets are hijacked: Shutdown does not end them
+				_ = scans.Close() // waits and event streams end now
+				_ = hub.Close()   // WebSockets are hijacked: Shutdown does not end them
 				return srv.Shutdown(sctx)
 			})
+			g.Go(func() error { return serveMetrics(ctx, metricsAddr) })
 			if withWorker {
 				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
 			}

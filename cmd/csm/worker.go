@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -26,14 +25,22 @@ func workerCmd(cfg *config) *cobra.Command {
 with one slot, feedback retraining (scheduled by CSM_RETRAIN_CRON, e.g.
 "0 3 * * *"; off when empty). Scans use the active model version's file when
 one is recorded (a promoted retrain), re-checked every CSM_MODEL_CHECK (1m);
-CSM_MODEL pins a model file instead.`,
+CSM_MODEL pins a model file instead. CSM_WORKER_METRICS_ADDR (e.g.
+127.0.0.1:9101) serves the worker's Prometheus metrics (scan stage
+timings, task outcomes, queue depth) at /metrics.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			logWithRequestIDs()
 			db, err := openDB(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			return runWorker(cmd.Context(), cfg, db, concurrency)
+			closeQueueMetrics := queueMetrics(cfg)
+			defer closeQueueMetrics()
+			g, ctx := errgroup.WithContext(cmd.Context())
+			g.Go(func() error { return serveMetrics(ctx, os.Getenv("CSM_WORKER_METRICS_ADDR")) })
+			g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
+			return g.Wait()
 		},
 	}
 	cmd.Flags().IntVar(&concurrency, "concurrency", 2, "tasks run at once")
@@ -65,6 +72,13 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
 	q := workers.NewQueue(cfg.RedisAddr)
 	defer q.Close()
+	sessionEvents := workers.NewScanEvents(cfg.RedisAddr)
+	defer sessionEvents.Close()
+	batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+	defer batchEvents.Close()
+	// the worker signs no URL: the secret is the API's business
+	scans := scanningService(cfg, db, q, sessionEvents, batchEvents, nil)
+	defer scans.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
 	if !pinned {
@@ -79,9 +93,9 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 			Handlers: map[string]asynq.Handler{
 				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
 				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
-					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
-				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
-					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
+					Photos: scans.Photos(), Log: slog.Default()},
+				workers.TypeRecognize: &workers.RecognizeHandler{Scans: scans, Decode: wire.Decode,
+					Pipeline: rec.Pipeline, Debug: scans.Photos().SaveDebug, Observe: procMetrics.ObserveScan, Log: slog.Default()},
 			},
 			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
 				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/internal/reqid"
+)
+
+// operationsRoutes registers what an operator uses: GET /metrics (the
+// Prometheus registry, unless it is served on a listener of its own) and
+// the asynq monitoring UI at /admin/queues for admins.
+func (s *Server) operationsRoutes(r *gin.Engine) {
+	if s.cfg.Metrics != nil && !s.cfg.MetricsElsewhere {
+		h := gin.WrapH(s.cfg.Metrics.Handler())
+		r.GET("/metrics", h)
+	}
+	if s.cfg.QueueUI != nil {
+		ui := gin.WrapH(s.cfg.QueueUI)
+		g := r.Group("/admin/queues", s.require(catalog.AccessAdmin), noStore)
+		g.Any("", ui)
+		g.Any("/*path", ui)
+	}
+}
+
+func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
+
+// requestID gives every request an id: the client's X-Request-ID when it
+// is a plausible one (1–128 of letters, digits, - _ . :), else a fresh one.
+// It is echoed in the response header and carried by the request's
+// context, so every log line of the request has request_id.
+func (s *Server) requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(reqid.Header)
+		if !reqid.Valid(id) {
+			id = reqid.New()
+		}
+		c.Header(reqid.Header, id)
+		c.Request = c.Request.WithContext(reqid.With(c.Request.Context(), id))
+		c.Next()
+	}
+}
+
+// observe records each request's latency by method, route template and
+// status (Config.Metrics).
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.cfg.Metrics == nil {
+			c.Next()
+			return
+		}
+		start := time.Now()
+		c.Next()
+		s.cfg.Metrics.ObserveRequest(c.Request.Method, c.FullPath(), c.Writer.Status(), time.Since(start))
+	}
+}
