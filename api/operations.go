@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,11 +19,49 @@ func (s *Server) operationsRoutes(r *gin.Engine) {
 		r.GET("/metrics", h)
 	}
 	if s.cfg.QueueUI != nil {
-		ui := gin.WrapH(s.cfg.QueueUI)
+		ui := gin.WrapH(contentTyped(s.cfg.QueueUI))
 		g := r.Group("/admin/queues", s.require(catalog.AccessAdmin), noStore)
-		g.Any("", ui)
-		g.Any("/*path", ui)
+		g.GET("", ui)
+		// asynqmon reads with GET and acts (pause, retry, delete, archive)
+		// with POST and DELETE
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			g.Handle(m, "/*path", ui)
+		}
 	}
+}
+
+// contentTyped sets Content-Type from the first bytes written when h did
+// not set it (asynqmon leaves it to net/http's sniffing, which happens too
+// late for the middleware that look at the response headers).
+func contentTyped(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&sniffWriter{ResponseWriter: w}, r)
+	})
+}
+
+// sniffWriter detects a missing Content-Type on the first write.
+type sniffWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *sniffWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *sniffWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.wrote = true
+		if w.Header().Get("Content-Type") == "" {
+			ct := http.DetectContentType(b)
+			if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+				ct = "application/json"
+			}
+			w.Header().Set("Content-Type", ct)
+		}
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }

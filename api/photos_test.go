@@ -59,6 +59,7 @@ func TestSessionPhotoIsPrivate(t *testing.T) {
 
 	// unsigned: the owner only; another user and an anonymous caller get 404
 	require.Equal(t, http.StatusOK, p.owner.do(http.MethodGet, p.key, nil).status)
+	require.Equal(t, http.StatusOK, p.owner.do(http.MethodHead, p.key, nil).status, "HEAD answers as GET")
 	other := f.register(uniqueName("other"))
 	require.Equal(t, http.StatusNotFound, other.do(http.MethodGet, p.key, nil).status)
 	require.Equal(t, http.StatusNotFound, f.anon().do(http.MethodGet, p.key, nil).status)

@@ -260,7 +260,15 @@ func less(a, b []int) bool {
 			return a[i] < b[i]
 		}
 	}
-	return len(a) > len(b)
+	// one is a prefix of the other: the longer wins unless what it adds is
+	// a catch-all (/a beats /a/*rest for the path /a)
+	if len(a) > len(b) {
+		return a[len(b)] != 2
+	}
+	if len(b) > len(a) {
+		return b[len(a)] == 2
+	}
+	return false
 }
 
 func (v *validator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
