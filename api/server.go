@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/pricing"
 )
 
 // Config wires the server to its dependencies.
@@ -74,6 +75,10 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Pricing serves the legacy catalogue, search, prices and history,
+	// market intelligence, predictions and the Stash Score (optional).
+	Pricing *pricing.Service
 }
 
 // Server is the HTTP API.
@@ -148,6 +153,10 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Stream != nil {
 		s.streamRoutes(r)
+	}
+	if cfg.Pricing != nil {
+		s.legacyRoutes(r)
+		s.pricingRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

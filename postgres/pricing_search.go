@@ -1,0 +1,111 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/collectorstash/csm/pricing"
+)
+
+// finishesOf maps a foil_status filter to stored finishes.
+func finishesOf(foil string) []string {
+	switch foil {
+	case "nonfoil":
+		return []string{"normal"}
+	case "foil":
+		return []string{"holofoil", "reverse_holofoil", "foil"}
+	case "etched":
+		return []string{"etched"}
+	}
+	return nil
+}
+
+// Search ranks cards by how their name matches q (exact, prefix,
+// substring, then pg_trgm similarity / word similarity for typos), with
+// collector-number and set code/name matches, filters ANDed. The trigram
+// GIN index on lower(name) serves the LIKE, %, <% and = conditions as one
+// bitmap OR.
+func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.SearchResult, error) {
+	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
+	lq := strings.ToLower(q.Q)
+	var setIDs []int64
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM sets WHERE lower(code) = $1 OR lower(name) = $1 LIMIT 50`, lq)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	if setIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return res, wrap("search", err, "")
+	}
+	if setIDs == nil {
+		setIDs = []int64{}
+	}
+	var minP, maxP *int64
+	if q.MinPrice != nil {
+		m := int64(*q.MinPrice*100 + 0.5)
+		minP = &m
+	}
+	if q.MaxPrice != nil {
+		m := int64(*q.MaxPrice*100 + 0.5)
+		maxP = &m
+	}
+	finishes := finishesOf(q.Finish)
+	esc := likeEscape(lq)
+	rows, err = db.Pool.Query(ctx, `
+		SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type,
+			(SELECT url FROM images i WHERE i.card_id = c.id ORDER BY position, id LIMIT 1),
+			s.id, s.name, s.code, g.slug, ps.usd_minor, ps.price_minor, ps.p7_minor,
+			CASE WHEN lower(c.name) = $1 THEN 0 WHEN lower(c.name) LIKE $2 THEN 1 WHEN lower(c.name) LIKE $3 THEN 2
+			     WHEN c.collector_number = $4 THEN 3 WHEN c.set_id = ANY($5) THEN 4 ELSE 5 END AS rank,
+			greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8 AS score,
+			count(*) OVER ()
+		FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id
+		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
+		WHERE (lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))
+		  AND ($6 = '' OR g.slug = $6 OR $6 = ANY(g.aliases))
+		  AND ($7 = 0 OR c.set_id = $7)
+		  AND ($8 = '' OR lower(c.rarity) = lower($8))
+		  AND ($9::bigint IS NULL OR ps.usd_minor >= $9)
+		  AND ($10::bigint IS NULL OR ps.usd_minor <= $10)
+		  AND ($11 = '' OR EXISTS (SELECT 1 FROM printings p WHERE p.card_id = c.id AND p.language = $11))
+		  AND ($12::text[] IS NULL OR EXISTS (SELECT 1 FROM variants v WHERE v.card_id = c.id AND v.finish = ANY($12)))
+		ORDER BY rank, score DESC, c.name, c.id
+		LIMIT $13 OFFSET $14`,
+		lq, esc+"%", "%"+esc+"%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	var total int64
+	res.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pricing.SearchHit, error) {
+		var h pricing.SearchHit
+		var usd, price, p7 *int64
+		var rank int
+		err := r.Scan(&h.ID, &h.Name, &h.Number, &h.Rarity, &h.CardType, &h.DisplayImageURL, &h.SetID, &h.SetName, &h.SetCode,
+			&h.TCGSlug, &usd, &price, &p7, &rank, &h.Score, &total)
+		h.TCGSlug = legacySlug(h.TCGSlug)
+		h.Match = []string{"exact", "prefix", "contains", "number", "set", "fuzzy"}[rank]
+		h.Score = float64(int(h.Score*1000+0.5)) / 1000
+		if usd != nil {
+			h.BestPrice = fptr(*usd)
+		}
+		if price != nil && p7 != nil && *p7 > 0 {
+			pct := float64(int64(float64(*price-*p7)/float64(*p7)*10000)) / 100
+			h.PriceChange7d = &pct
+		}
+		return h, err
+	})
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	if res.Items == nil {
+		res.Items = []pricing.SearchHit{}
+	}
+	res.Total = total
+	if len(res.Items) == 0 && q.Offset > 0 {
+		// past the end: the total still answers
+		err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
+			"%"+esc+"%", lq).Scan(&res.Total)
+	}
+	return res, wrap("search", err, "")
+}
