@@ -216,3 +216,32 @@ func TestSealedProducts(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEvolutionChain(t *testing.T) {
+	t.Parallel()
+	f := setupPricing(t)
+	ctx := context.Background()
+	gid, err := f.db.UpsertGame(ctx, catalog.GameInfo{Slug: "pokemon", Name: "Pokémon TCG"})
+	require.NoError(t, err)
+	card := func(n, name, stage, from string) catalog.ImportCard {
+		return catalog.ImportCard{Name: name, CollectorNumber: n, CardType: "Pokémon", Stage: stage, EvolvesFrom: from,
+			Printings: []catalog.ImportPrinting{{Language: "en", PrintRun: "unlimited", Variants: []catalog.ImportVariant{{Finish: "normal", Label: "standard"}}}}}
+	}
+	_, err = f.db.UpsertSet(ctx, gid, catalog.ImportSet{Code: "evo", Name: "Evolutions Test", Cards: []catalog.ImportCard{
+		card("1", "Charmander", "Basic", ""), card("2", "Charmeleon", "Stage 1", "Charmander"), card("3", "Charizard", "Stage 2", "Charmeleon"),
+	}})
+	require.NoError(t, err)
+	var id int64
+	require.NoError(t, f.db.Pool.QueryRow(ctx, `SELECT c.id FROM cards c JOIN sets s ON s.id = c.set_id WHERE s.code = 'evo' AND c.name = 'Charmeleon'`).Scan(&id))
+	var ev pricing.Evolution
+	require.Equal(t, 200, f.get("/api/cards/"+itoa(id)+"/evolution", &ev).StatusCode)
+	require.Len(t, ev.Chain, 3)
+	names := []string{ev.Chain[0].Name, ev.Chain[1].Name, ev.Chain[2].Name}
+	require.Equal(t, []string{"Charmander", "Charmeleon", "Charizard"}, names)
+	require.Equal(t, "Basic", ev.Chain[0].Stage)
+	require.Equal(t, id, *ev.Chain[1].CardID)
+	// a card without evolution data is its own one-stage chain
+	require.Equal(t, 200, f.get("/api/cards/99763/evolution", &ev).StatusCode)
+	require.Len(t, ev.Chain, 1)
+	require.Equal(t, 404, f.get("/api/cards/999999999/evolution", nil).StatusCode)
+}

@@ -74,8 +74,8 @@ type SoldFilter struct {
 // LatestPrice is the newest non-outlier point of one series.
 type LatestPrice struct {
 	Source, Region, PriceType, Company, Grade, Currency, Finish string
-	Minor                                                      int64
-	AsOf                                                       time.Time
+	Minor                                                       int64
+	AsOf                                                        time.Time
 }
 
 // HistoryStore reads a card's series and sales.

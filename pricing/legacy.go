@@ -128,7 +128,7 @@ type BuyRefs struct {
 	Name       string
 	SetName    string
 	Game       string
-	Variants   []string // finishes of the card's variants
+	Variants   []string          // finishes of the card's variants
 	Cardmarket map[string]string // finish ("" = card level) → product id
 	TCGplayer  map[string]string
 }

@@ -14,12 +14,12 @@ import (
 
 // SummaryRow is one card's headline price and its changes (card_price_summary).
 type SummaryRow struct {
-	CardID   int64
-	Name     string
-	SetName  string
-	Game     string // v2 game slug
-	Currency string
-	Minor    int64
+	CardID             int64
+	Name               string
+	SetName            string
+	Game               string // v2 game slug
+	Currency           string
+	Minor              int64
 	P7, P30, P90       *int64
 	Vol7, Vol30, Vol90 *float64
 }
@@ -269,7 +269,9 @@ func buildMovers(rows []SummaryRow, tcg, period string, now time.Time) Movers {
 			CurrentPrice: amount(r.Minor), Currency: r.Currency, ChangePct: round2(float64(r.Minor-*then) / float64(*then) * 100),
 			ChangeAbs: amount(r.Minor - *then), Volatility: vol})
 	}
-	sort.SliceStable(movers, func(i, j int) bool { return movers[i].ChangePct > movers[j].ChangePct || movers[i].ChangePct == movers[j].ChangePct && movers[i].CardID < movers[j].CardID })
+	sort.SliceStable(movers, func(i, j int) bool {
+		return movers[i].ChangePct > movers[j].ChangePct || movers[i].ChangePct == movers[j].ChangePct && movers[i].CardID < movers[j].CardID
+	})
 	for _, mv := range movers {
 		if mv.ChangePct <= 0 || len(m.Gainers) >= MoversMax {
 			break

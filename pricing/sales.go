@@ -127,11 +127,11 @@ type Sale struct {
 
 // RecentSales is the recent sales payload.
 type RecentSales struct {
-	CardID     int64             `json:"card_id"`
-	Sales      []Sale            `json:"sales"`
-	Count      int               `json:"count"`
-	WindowDays int               `json:"window_days"`
-	Source     string            `json:"source"`
+	CardID     int64              `json:"card_id"`
+	Sales      []Sale             `json:"sales"`
+	Count      int                `json:"count"`
+	WindowDays int                `json:"window_days"`
+	Source     string             `json:"source"`
 	Filter     map[string]*string `json:"filter"`
 }
 
@@ -194,9 +194,9 @@ func variantFinishOrEmpty(v string) string {
 // historySales buckets US and graded history to one median per (day, grade).
 func historySales(series []Series, q RecentSalesQuery) []Sale {
 	type key struct {
-		day                     time.Time
+		day                    time.Time
 		finish, company, grade string
-		currency                string
+		currency               string
 	}
 	b := map[key][]int64{}
 	var keys []key

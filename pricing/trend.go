@@ -88,16 +88,16 @@ type Velocity struct {
 
 // Trend is the side-rail payload.
 type Trend struct {
-	CardID         int64             `json:"card_id"`
+	CardID         int64              `json:"card_id"`
 	Scope          map[string]*string `json:"scope"`
-	Current        *TrendPrice       `json:"current"`
-	Deltas         map[string]Delta  `json:"deltas"`
-	AllTimeHigh    *TrendPoint       `json:"all_time_high"`
-	SalesVolume30d int               `json:"sales_volume_30d"`
-	PointCount     int               `json:"point_count"`
-	MarketVerdict  *Verdict          `json:"market_verdict"`
-	BuySellSpread  *BuySell          `json:"buy_sell_spread"`
-	Velocity       *Velocity         `json:"velocity"`
+	Current        *TrendPrice        `json:"current"`
+	Deltas         map[string]Delta   `json:"deltas"`
+	AllTimeHigh    *TrendPoint        `json:"all_time_high"`
+	SalesVolume30d int                `json:"sales_volume_30d"`
+	PointCount     int                `json:"point_count"`
+	MarketVerdict  *Verdict           `json:"market_verdict"`
+	BuySellSpread  *BuySell           `json:"buy_sell_spread"`
+	Velocity       *Velocity          `json:"velocity"`
 }
 
 // TrendPrice is the current price of the scope.
