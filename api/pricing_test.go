@@ -245,3 +245,5 @@ func TestEvolutionChain(t *testing.T) {
 	require.Len(t, ev.Chain, 1)
 	require.Equal(t, 404, f.get("/api/cards/999999999/evolution", nil).StatusCode)
 }
+
+func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
