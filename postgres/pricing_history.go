@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/pricing"
 )
 
@@ -173,4 +174,35 @@ func (db *DB) Rates(ctx context.Context) (pricing.Rates, error) {
 		return nil
 	})
 	return r, wrap("rates", err, "")
+}
+
+// LoadSyntheticSoldComps writes perCard generated sold comps for each of
+// the first `cards` cards of the synthetic games (by id), with COPY.
+func (db *DB) LoadSyntheticSoldComps(ctx context.Context, spec generator.Spec, cards, perCard int) (int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT c.id FROM cards c JOIN games g ON g.id = c.game_id
+		WHERE g.slug LIKE 'synthetic-%' ORDER BY c.id LIMIT $1`, cards)
+	if err != nil {
+		return 0, wrap("synthetic sold comps", err, "")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, wrap("synthetic sold comps", err, "")
+	}
+	var total int64
+	for start := 0; start < len(ids); start += 10_000 {
+		var batch []pricing.NewSoldComp
+		for i, id := range ids[start:min(start+10_000, len(ids))] {
+			for _, c := range spec.SoldComps(start+i, perCard) {
+				batch = append(batch, pricing.NewSoldComp{CardID: id, IsOutlier: c.IsOutlier, SoldComp: pricing.SoldComp{
+					Date: c.Day, Source: "ebay", Company: c.Company, Grade: c.Grade, Minor: c.AmountMinor, Currency: "USD",
+					Condition: "Near Mint", Language: "en", Title: "synthetic sale"}})
+			}
+		}
+		n, err := db.WriteSoldComps(ctx, batch)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
 }
