@@ -49,8 +49,11 @@ func serveCmd(cfg *config) *cobra.Command {
 			}
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
+			pricingSvc, stopPricing := pricingDeps(cfg, db)
+			defer stopPricing()
 			h := api.New(api.Config{
-				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
+				Pricing: pricingSvc,
+				Scans:   db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
 				Log:          slog.Default(),
 				ExtraOrigins: api.ParseOrigins(cfg.ExtraOrigins),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -45,6 +46,16 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	if err != nil {
 		return err
 	}
+	market, err := workers.NewRefreshMarketTask("schedule")
+	if err != nil {
+		return err
+	}
+	pricingSvc, stopPricing := pricingDeps(cfg, db)
+	defer stopPricing()
+	// warm the market payloads at start; the schedule keeps them fresh
+	if err := enqueueOnce(cfg, market); err != nil {
+		slog.Warn("worker: market refresh not queued", "err", err)
+	}
 	rc := recognitionConfig()
 	pinned := os.Getenv("CSM_MODEL") != ""
 	if !pinned {
@@ -78,12 +89,13 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 			Log:         slog.Default(),
 			Handlers: map[string]asynq.Handler{
 				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
+				workers.TypeRefreshMarket:   &workers.RefreshMarketHandler{Market: pricingSvc, Log: slog.Default()},
 				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
 					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
 				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
 					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
 			},
-			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
+			Schedule: map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
 				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
 		})
 	})
@@ -107,4 +119,14 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 		})
 	})
 	return g.Wait()
+}
+
+// enqueueOnce queues t now; a duplicate already queued is fine.
+func enqueueOnce(cfg *config, t *asynq.Task) error {
+	c := asynq.NewClient(redisOpt(cfg))
+	defer c.Close()
+	if _, err := c.Enqueue(t); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return err
+	}
+	return nil
 }
