@@ -36,6 +36,14 @@ func TestSearch(t *testing.T) {
 	require.Equal(t, 200, f.get("/api/search?q=char", &res).StatusCode)
 	require.NotEmpty(t, res.Items)
 	require.Equal(t, "prefix", res.Items[0].Match)
+	// the prefix stage alone fills a small page
+	var small pricing.SearchResult
+	require.Equal(t, 200, f.get("/api/search?q=char&limit=1", &small).StatusCode)
+	require.Len(t, small.Items, 1)
+	require.Equal(t, "prefix", small.Items[0].Match)
+	require.GreaterOrEqual(t, small.Total, int64(1))
+	require.Equal(t, 200, f.get("/api/search?q=charizard&limit=1", &small).StatusCode)
+	require.Equal(t, "exact", small.Items[0].Match)
 
 	// filters AND together
 	require.Equal(t, 200, f.get("/api/search?q=Charizard&tcg_slug=mtg", &res).StatusCode)

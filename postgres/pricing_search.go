@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,23 @@ func finishesOf(foil string) []string {
 // collector-number and set code/name matches, filters ANDed. The trigram
 // GIN index on lower(name) serves the LIKE, %, <% and = conditions as one
 // bitmap OR.
+// searchFilters are the typed filters, ANDed, over $3…$10.
+const searchFilters = `($3 = '' OR g.slug = $3 OR $3 = ANY(g.aliases))
+	AND ($4 = 0 OR c.set_id = $4)
+	AND ($5 = '' OR lower(c.rarity) = lower($5))
+	AND ($6::bigint IS NULL OR ps.usd_minor >= $6)
+	AND ($7::bigint IS NULL OR ps.usd_minor <= $7)
+	AND ($8 = '' OR EXISTS (SELECT 1 FROM printings p WHERE p.card_id = c.id AND p.language = $8))
+	AND ($9::text[] IS NULL OR EXISTS (SELECT 1 FROM variants v WHERE v.card_id = c.id AND v.finish = ANY($9)))`
+
+// shift renumbers the $3…$9 placeholders of sql by k, highest first.
+func shift(sql string, k int) string {
+	for n := 9; n >= 3; n-- {
+		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(n), "$"+strconv.Itoa(n+k))
+	}
+	return sql
+}
+
 func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.SearchResult, error) {
 	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
 	lq := strings.ToLower(q.Q)
@@ -52,6 +70,24 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 	}
 	finishes := finishesOf(q.Finish)
 	esc := likeEscape(lq)
+	// Stage 1: exact and prefix matches through the btree on lower(name)
+	// (text_pattern_ops range, so the planner cannot pick the trigram
+	// index). When they fill the page, the fuzzy stage is skipped: on a
+	// large catalogue a trigram similarity scan costs far more.
+	upper := lq + string(rune(0x10FFFF))
+	var prefixTotal int64
+	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
+		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
+		WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2 AND `+searchFilters, lq, upper, q.TCG, q.SetID, q.Rarity,
+		minP, maxP, q.Language, finishes).Scan(&prefixTotal)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	where := `(lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
+	args := []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
+	if prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0 {
+		where, args[2] = `lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $3`, upper
+	}
 	rows, err = db.Pool.Query(ctx, `
 		SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type,
 			(SELECT url FROM images i WHERE i.card_id = c.id ORDER BY position, id LIMIT 1),
@@ -62,17 +98,9 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 			count(*) OVER ()
 		FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id
 		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
-		WHERE (lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))
-		  AND ($6 = '' OR g.slug = $6 OR $6 = ANY(g.aliases))
-		  AND ($7 = 0 OR c.set_id = $7)
-		  AND ($8 = '' OR lower(c.rarity) = lower($8))
-		  AND ($9::bigint IS NULL OR ps.usd_minor >= $9)
-		  AND ($10::bigint IS NULL OR ps.usd_minor <= $10)
-		  AND ($11 = '' OR EXISTS (SELECT 1 FROM printings p WHERE p.card_id = c.id AND p.language = $11))
-		  AND ($12::text[] IS NULL OR EXISTS (SELECT 1 FROM variants v WHERE v.card_id = c.id AND v.finish = ANY($12)))
+		WHERE `+where+` AND `+shift(searchFilters, 3)+`
 		ORDER BY rank, score DESC, c.name, c.id
-		LIMIT $13 OFFSET $14`,
-		lq, esc+"%", "%"+esc+"%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset)
+		LIMIT $13 OFFSET $14`, args...)
 	if err != nil {
 		return res, wrap("search", err, "")
 	}
