@@ -84,23 +84,35 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 		return res, wrap("search", err, "")
 	}
 	where := `(lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
+	order := `rank, score DESC, c.name, c.id`
+	score := `greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8`
 	args := []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
-	if prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0 {
+	prefixOnly := prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0
+	if prefixOnly {
+		// exact first, then the btree's own order: no per-row similarity
 		where, args[2] = `lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $3`, upper
+		order, score = `rank, lower(c.name), c.id`, `1::float8`
 	}
+	// the page is chosen on cards alone; images, sets and prices are read
+	// for its rows only
 	rows, err = db.Pool.Query(ctx, `
-		SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type,
-			(SELECT url FROM images i WHERE i.card_id = c.id ORDER BY position, id LIMIT 1),
-			s.id, s.name, s.code, g.slug, ps.usd_minor, ps.price_minor, ps.p7_minor,
-			CASE WHEN lower(c.name) = $1 THEN 0 WHEN lower(c.name) LIKE $2 THEN 1 WHEN lower(c.name) LIKE $3 THEN 2
-			     WHEN c.collector_number = $4 THEN 3 WHEN c.set_id = ANY($5) THEN 4 ELSE 5 END AS rank,
-			greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8 AS score,
-			count(*) OVER ()
-		FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id
-		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
-		WHERE `+where+` AND `+shift(searchFilters, 3)+`
-		ORDER BY rank, score DESC, c.name, c.id
-		LIMIT $13 OFFSET $14`, args...)
+		WITH hits AS (
+			SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type, c.set_id, g.slug, ps.usd_minor, ps.price_minor, ps.p7_minor,
+				CASE WHEN lower(c.name) = $1 THEN 0 WHEN lower(c.name) LIKE $2 THEN 1 WHEN lower(c.name) LIKE $3 THEN 2
+				     WHEN c.collector_number = $4 THEN 3 WHEN c.set_id = ANY($5) THEN 4 ELSE 5 END AS rank,
+				`+score+` AS score, `+map[bool]string{true: "0::bigint", false: "count(*) OVER ()"}[prefixOnly]+` AS total
+			FROM cards c JOIN games g ON g.id = c.game_id
+			LEFT JOIN card_price_summary ps ON ps.card_id = c.id
+			WHERE `+where+` AND `+shift(searchFilters, 3)+`
+			ORDER BY `+order+`
+			LIMIT $13 OFFSET $14)
+		SELECT h.id, h.name, h.collector_number, h.rarity, h.card_type,
+			(SELECT url FROM images i WHERE i.card_id = h.id ORDER BY position, id LIMIT 1),
+			s.id, s.name, s.code, h.slug, h.usd_minor, h.price_minor, h.p7_minor, h.rank,
+			CASE WHEN h.score = 1 THEN greatest(similarity(lower(h.name), $1), word_similarity($1, lower(h.name)))::float8 ELSE h.score END,
+			h.total
+		FROM hits h JOIN sets s ON s.id = h.set_id
+		ORDER BY h.rank, h.score DESC, h.name, h.id`, args...)
 	if err != nil {
 		return res, wrap("search", err, "")
 	}
@@ -130,6 +142,9 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 		res.Items = []pricing.SearchHit{}
 	}
 	res.Total = total
+	if prefixOnly {
+		res.Total = prefixTotal
+	}
 	if len(res.Items) == 0 && q.Offset > 0 {
 		// past the end: the total still answers
 		err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
