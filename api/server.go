@@ -157,6 +157,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Pricing != nil {
 		s.legacyRoutes(r)
 		s.pricingRoutes(r)
+		s.intelRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

@@ -17,6 +17,7 @@ type Store interface {
 	SearchStore
 	HistoryStore
 	MarketStore
+	IntelStore
 }
 
 // Cache keeps the pre-computed market payloads (Redis in production).

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/pricing"
 )
 
@@ -61,6 +64,59 @@ func (h *RefreshMarketHandler) ProcessTask(ctx context.Context, t *asynq.Task) e
 	}
 	if h.Log != nil {
 		h.Log.InfoContext(ctx, "market refreshed", "cards", rep.Cards, "spreads", rep.Spreads, "took", rep.Took, "reason", p.Reason)
+	}
+	return nil
+}
+
+// TypeRefreshRates loads the exchange rates from the rates file
+// (CSM_RATES_FILE, the ECB eurofxref.csv format).
+const TypeRefreshRates = "pricing:refresh_rates"
+
+// NewRefreshRatesTask returns a rates refresh task for file.
+func NewRefreshRatesTask(file string) (*asynq.Task, error) {
+	b, err := json.Marshal(RefreshRatesPayload{File: file})
+	if err != nil {
+		return nil, fmt.Errorf("refresh rates: payload: %w", err)
+	}
+	return asynq.NewTask(TypeRefreshRates, b, asynq.MaxRetry(3), asynq.Unique(10*time.Minute)), nil
+}
+
+// RefreshRatesPayload names the rates file.
+type RefreshRatesPayload struct {
+	File string `json:"file"`
+}
+
+// RatesRefresher is the service call of the rates task.
+type RatesRefresher interface {
+	RefreshRates(ctx context.Context, file string, r io.Reader) (int, error)
+}
+
+// RefreshRatesHandler runs TypeRefreshRates tasks.
+type RefreshRatesHandler struct {
+	Rates RatesRefresher
+	Log   *slog.Logger
+}
+
+// ProcessTask implements asynq.Handler; a malformed file is not retried.
+func (h *RefreshRatesHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var p RefreshRatesPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.File == "" {
+		return fmt.Errorf("refresh rates: payload: %v: %w", err, asynq.SkipRetry)
+	}
+	f, err := os.Open(p.File)
+	if err != nil {
+		return fmt.Errorf("refresh rates: %w", err)
+	}
+	defer f.Close()
+	n, err := h.Rates.RefreshRates(ctx, p.File, f)
+	if catalog.ErrorCode(err) == catalog.EINVALID {
+		return fmt.Errorf("refresh rates: %v: %w", err, asynq.SkipRetry)
+	}
+	if err != nil {
+		return fmt.Errorf("refresh rates: %w", err)
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "rates refreshed", "currencies", n, "file", p.File)
 	}
 	return nil
 }

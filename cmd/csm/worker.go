@@ -52,6 +52,16 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	}
 	pricingSvc, stopPricing := pricingDeps(cfg, db)
 	defer stopPricing()
+	schedule0 := map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
+		workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()}
+	// CSM_RATES_FILE (ECB eurofxref.csv) is re-read every 6 hours
+	if file := os.Getenv("CSM_RATES_FILE"); file != "" {
+		rt, err := workers.NewRefreshRatesTask(file)
+		if err != nil {
+			return err
+		}
+		schedule0["@every 6h"] = rt
+	}
 	// warm the market payloads at start; the schedule keeps them fresh
 	if err := enqueueOnce(cfg, market); err != nil {
 		slog.Warn("worker: market refresh not queued", "err", err)
@@ -90,6 +100,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 			Handlers: map[string]asynq.Handler{
 				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
 				workers.TypeRefreshMarket:   &workers.RefreshMarketHandler{Market: pricingSvc, Log: slog.Default()},
+				workers.TypeRefreshRates:    &workers.RefreshRatesHandler{Rates: pricingSvc, Log: slog.Default()},
 				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
 					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
 				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
