@@ -106,8 +106,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
 					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
 			},
-			Schedule: map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
-				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
+			Schedule: schedule0,
 		})
 	})
 	// retraining: its own server and queue, one task at a time
