@@ -158,6 +158,7 @@ func New(cfg Config) http.Handler {
 		s.legacyRoutes(r)
 		s.pricingRoutes(r)
 		s.intelRoutes(r)
+		s.pricingPageRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r
