@@ -2,7 +2,6 @@ package pricing
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 )
@@ -32,39 +31,42 @@ func (s *Service) CardPage(ctx context.Context, cardID int64) (CardPage, error) 
 	return CardPage{Info: info, Lines: sourceLines(series), Prices: sourcePrices(latest)}, nil
 }
 
-// sourceLines buckets each (source, region) of ungraded, non-floor series
-// into daily medians.
+// sourceLines draws one line per (source, region): the ungraded series of
+// the card's first variant with that source whose price type is the most
+// market-like (mixing price types would make days without one of them —
+// an excluded outlier — jump between levels).
 func sourceLines(series []Series) []ChartSeries {
-	type key struct{ source, region, currency string }
-	b := map[key]map[time.Time][]int64{}
+	type key struct{ source, region string }
+	best := map[key]int{}
 	var order []key
-	for _, s := range series {
-		if s.Graded() || s.PriceType == "low" {
+	var first int64
+	for i, s := range series {
+		if s.Graded() || s.PriceType == "low" || len(s.Points) < 2 {
 			continue
 		}
-		k := key{s.Source, s.Region, s.Currency}
-		if b[k] == nil {
-			b[k] = map[time.Time][]int64{}
-			order = append(order, k)
+		if first == 0 {
+			first = s.VariantID
 		}
-		for _, p := range s.Points {
-			b[k][p.Date] = append(b[k][p.Date], p.Minor)
+		k := key{s.Source, s.Region}
+		j, ok := best[k]
+		if !ok {
+			order = append(order, k)
+			best[k] = i
+			continue
+		}
+		cur := series[j]
+		if (cur.VariantID != first && s.VariantID == first) ||
+			(cur.VariantID == s.VariantID && preference(s.PriceType) < preference(cur.PriceType)) {
+			best[k] = i
 		}
 	}
 	out := []ChartSeries{}
 	for _, k := range order {
-		days := make([]time.Time, 0, len(b[k]))
-		for d := range b[k] {
-			days = append(days, d)
-		}
-		if len(days) < 2 {
-			continue
-		}
-		sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
-		cs := ChartSeries{Key: k.source + "_" + k.region, Label: labelOf(k.source) + " · " + strings.ToUpper(k.region),
-			Currency: k.currency, TotalPoints: len(days), Points: make([]ChartPoint, len(days))}
-		for i, d := range days {
-			cs.Points[i] = ChartPoint{Date: d.Format(time.DateOnly), Price: amount(median(b[k][d]))}
+		s := series[best[k]]
+		cs := ChartSeries{Key: k.source + "_" + k.region, Label: labelOf(k.source) + " · " + strings.ToUpper(k.region) + " · " + s.PriceType,
+			Variant: legacyVariant(s.Finish), Currency: s.Currency, TotalPoints: len(s.Points), Points: make([]ChartPoint, len(s.Points))}
+		for i, p := range s.Points {
+			cs.Points[i] = ChartPoint{Date: p.Date.Format(time.DateOnly), Price: amount(p.Minor)}
 		}
 		out = append(out, cs)
 	}
