@@ -14,7 +14,8 @@ type StashScore struct {
 	Label      string         `json:"label"`
 }
 
-// rarityPoints scores rarity words (0–25), the highest matching word wins.
+// rarityPoints scores rarity words (0–25); the first matching word wins,
+// most specific first ("uncommon" before "common", "double rare" before "rare").
 var rarityPoints = []struct {
 	word   string
 	points int
@@ -26,17 +27,15 @@ var rarityPoints = []struct {
 
 func rarityScore(r string) int {
 	r = strings.ToLower(r)
-	best := 10 // unknown rarity: the middle
 	if r == "" {
-		return best
+		return 10 // unknown rarity: the middle
 	}
-	best = 6
 	for _, rp := range rarityPoints {
-		if strings.Contains(r, rp.word) && rp.points > best {
-			best = rp.points
+		if strings.Contains(r, rp.word) {
+			return rp.points
 		}
 	}
-	return best
+	return 6
 }
 
 // Stash Score labels by score.
