@@ -247,3 +247,20 @@ func TestEvolutionChain(t *testing.T) {
 }
 
 func strconvF(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// TestPricingRoutesBesideRecognition builds the server with the recognition
+// routes too: /api/cards/recognize/… and /api/cards/{id}/… share a prefix.
+func TestPricingRoutesBesideRecognition(t *testing.T) {
+	t.Parallel()
+	f := setupPricing(t)
+	h := api.New(api.Config{Catalog: f.db, Pricing: f.svc, Scans: f.db,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	g := fixture{t: t, url: srv.URL}
+	require.Equal(t, 200, g.get("/api/cards/441076/prices", nil).StatusCode)
+	require.Equal(t, 200, g.get("/api/cards/recent", nil).StatusCode)
+	var body map[string]any
+	res := g.get("/api/cards/recognize/not-a-scan", &body)
+	require.NotEqual(t, 422, res.StatusCode, "the recognition route answers, not the pricing one: %v", body)
+}
