@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
 
 all: build
 
@@ -62,6 +62,9 @@ fuzz: services deps          ## run every fuzz target for FUZZTIME each
 BENCH_POINTS ?= 50000000
 bench-catalogue: services build  ## ingest rate at BENCH_POINTS points, then API latency vs hello-world
 	@CSM_BENCH_POINTS=$(BENCH_POINTS) $(IN) go run ./cmd/bench-catalogue
+
+bench-search: services build  ## /api/search p95 over the demo + CSM_BENCH_SEARCH_CARDS synthetic cards (500k) vs the 30 ms target
+	@$(IN) go run ./cmd/bench-search
 
 bench-auth: services build   ## latency the Redis rate limiter (and key auth) add per request, vs the same route unauthenticated
 	@$(IN) go run ./cmd/bench-auth

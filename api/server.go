@@ -13,6 +13,7 @@ import (
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/internal/reqid"
 	"github.com/collectorstash/csm/metrics"
+	"github.com/collectorstash/csm/pricing"
 	"github.com/collectorstash/csm/scanning"
 )
 
@@ -77,6 +78,9 @@ type Config struct {
 	Metrics          *metrics.Metrics
 	MetricsElsewhere bool
 	QueueUI          http.Handler
+	// Pricing serves the legacy catalogue, search, prices and history,
+	// market intelligence, predictions and the Stash Score (optional).
+	Pricing *pricing.Service
 }
 
 // Server is the HTTP API.
@@ -143,6 +147,12 @@ func New(cfg Config) http.Handler {
 		s.streamRoutes(r)
 	}
 	s.docsRoutes(r)
+	if cfg.Pricing != nil {
+		s.legacyRoutes(r)
+		s.pricingRoutes(r)
+		s.intelRoutes(r)
+		s.pricingPageRoutes(r)
+	}
 	s.staticRoutes(r)
 	return r
 }

@@ -65,9 +65,13 @@ type ImportCard struct {
 	CollectorNumber string
 	Rarity          string
 	CardType        string
-	XRefs           []XRef
-	Images          []ImportImage
-	Printings       []ImportPrinting
+	// Stage and EvolvesFrom are the Pokémon evolution facts ("Stage 2",
+	// "Charmeleon"); empty for other games.
+	Stage       string
+	EvolvesFrom string
+	XRefs       []XRef
+	Images      []ImportImage
+	Printings   []ImportPrinting
 }
 
 // ImportImage is a card image known to the catalogue. Path is a local file

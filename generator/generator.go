@@ -183,3 +183,35 @@ func (s Spec) EachPoint(from, to int64, fn func(Point) bool) {
 		}
 	}
 }
+
+// SoldComp is one generated sold listing of a card.
+type SoldComp struct {
+	Day         time.Time
+	AmountMinor int64
+	Company     string // "" raw, else "psa"
+	Grade       string
+	IsOutlier   bool
+}
+
+// SoldComps returns n sold listings of card over the Days before Today:
+// raw sales around a card-specific level, one in four a PSA 10 (×8), one
+// in fifty a flagged outlier (×20). Deterministic in Seed and card.
+func (s Spec) SoldComps(card, n int) []SoldComp {
+	r := rand.New(rand.NewPCG(s.Seed^0x5bd1e995, uint64(card)))
+	today := time.Date(s.Today.Year(), s.Today.Month(), s.Today.Day(), 0, 0, 0, 0, time.UTC)
+	level := 1 + r.Float64()*300
+	out := make([]SoldComp, n)
+	for i := range out {
+		c := SoldComp{Day: today.AddDate(0, 0, -r.IntN(s.Days))}
+		amt := level * (0.85 + r.Float64()*0.3)
+		if r.IntN(4) == 0 {
+			c.Company, c.Grade, amt = "psa", "10", amt*8
+		}
+		if r.IntN(50) == 0 {
+			c.IsOutlier, amt = true, amt*20
+		}
+		c.AmountMinor = int64(amt*100) + 1
+		out[i] = c
+	}
+	return out
+}

@@ -122,6 +122,12 @@ func queueCard(b *pgx.Batch, gameID, setID int64, pos int, c catalog.ImportCard,
 			setID, c.CollectorNumber, c.Name, im.URL, im.Source, im.Width, im.Height, im.Format, im.Path, ii)
 		rep.Images++
 	}
+	if c.Stage != "" || c.EvolvesFrom != "" {
+		b.Queue(`INSERT INTO card_evolution (card_id, stage, evolves_from)
+			SELECT id, $4, $5 FROM cards WHERE set_id = $1 AND collector_number = $2 AND name = $3
+			ON CONFLICT (card_id) DO UPDATE SET stage = EXCLUDED.stage, evolves_from = EXCLUDED.evolves_from`,
+			setID, c.CollectorNumber, c.Name, c.Stage, c.EvolvesFrom)
+	}
 	for _, x := range c.XRefs {
 		b.Queue(`INSERT INTO external_ids (source, external_id, card_id)
 			SELECT $4, $5, id FROM cards WHERE set_id = $1 AND collector_number = $2 AND name = $3

@@ -62,7 +62,10 @@ func serveCmd(cfg *config) *cobra.Command {
 			metricsAddr := os.Getenv("CSM_METRICS_ADDR")
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
+			pricingSvc, stopPricing := pricingDeps(cfg, db)
+			defer stopPricing()
 			h := api.New(api.Config{
+				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
 				Catalog:      db,
 				Log:          slog.Default(),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"time"
@@ -52,6 +53,26 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	if err != nil {
 		return err
 	}
+	market, err := workers.NewRefreshMarketTask("schedule")
+	if err != nil {
+		return err
+	}
+	pricingSvc, stopPricing := pricingDeps(cfg, db)
+	defer stopPricing()
+	schedule0 := map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
+		workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()}
+	// CSM_RATES_FILE (ECB eurofxref.csv) is re-read every 6 hours
+	if file := os.Getenv("CSM_RATES_FILE"); file != "" {
+		rt, err := workers.NewRefreshRatesTask(file)
+		if err != nil {
+			return err
+		}
+		schedule0["@every 6h"] = rt
+	}
+	// warm the market payloads at start; the schedule keeps them fresh
+	if err := enqueueOnce(cfg, market); err != nil {
+		slog.Warn("worker: market refresh not queued", "err", err)
+	}
 	rc := recognitionConfig()
 	pinned := os.Getenv("CSM_MODEL") != ""
 	if !pinned {
@@ -92,13 +113,14 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 			Log:         slog.Default(),
 			Handlers: map[string]asynq.Handler{
 				workers.TypeRefreshCounters: &workers.RefreshCountersHandler{Catalog: db},
+				workers.TypeRefreshMarket:   &workers.RefreshMarketHandler{Market: pricingSvc, Log: slog.Default()},
+				workers.TypeRefreshRates:    &workers.RefreshRatesHandler{Rates: pricingSvc, Log: slog.Default()},
 				workers.TypeExpireScanSessions: &workers.ExpireScanSessionsHandler{Store: db,
 					Photos: scans.Photos(), Log: slog.Default()},
 				workers.TypeRecognize: &workers.RecognizeHandler{Scans: scans, Decode: wire.Decode,
 					Pipeline: rec.Pipeline, Debug: scans.Photos().SaveDebug, Observe: procMetrics.ObserveScan, Log: slog.Default()},
 			},
-			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
-				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
+			Schedule: schedule0,
 		})
 	})
 	// retraining: its own server and queue, one task at a time
@@ -121,4 +143,14 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 		})
 	})
 	return g.Wait()
+}
+
+// enqueueOnce queues t now; a duplicate already queued is fine.
+func enqueueOnce(cfg *config, t *asynq.Task) error {
+	c := asynq.NewClient(redisOpt(cfg))
+	defer c.Close()
+	if _, err := c.Enqueue(t); err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return err
+	}
+	return nil
 }

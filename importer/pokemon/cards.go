@@ -25,7 +25,9 @@ type cardJSON struct {
 	Subtypes  []string `json:"subtypes"`
 	Number    string   `json:"number"`
 	Rarity    string   `json:"rarity"`
-	TCGPlayer *struct {
+	// EvolvesFrom names the Pokémon this card evolves from.
+	EvolvesFrom string `json:"evolvesFrom"`
+	TCGPlayer   *struct {
 		Prices map[string]json.RawMessage `json:"prices"`
 	} `json:"tcgplayer"`
 }
@@ -58,6 +60,8 @@ func ParseCards(file string, data []byte, set catalog.ImportSet, opt Options) ([
 			CollectorNumber: number,
 			Rarity:          rarity,
 			CardType:        strings.TrimSpace(j.Supertype),
+			Stage:           stageOf(j.Supertype, j.Subtypes),
+			EvolvesFrom:     strings.TrimSpace(j.EvolvesFrom),
 			Printings:       printings(j, rarity, lang, number, set.IsPromo),
 		}
 		img, err := findImage(opt.ImagesDir, strings.TrimSpace(j.ID))
@@ -176,4 +180,22 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// evolutionStages are the subtypes that name a Pokémon's evolution stage.
+var evolutionStages = map[string]bool{"Basic": true, "Stage 1": true, "Stage 2": true, "BREAK": true,
+	"Restored": true, "Level-Up": true, "VMAX": true, "VSTAR": true, "MEGA": true}
+
+// stageOf returns the evolution stage of a Pokémon card ("" for trainers
+// and energy).
+func stageOf(supertype string, subtypes []string) string {
+	if !strings.HasPrefix(supertype, "Pok") {
+		return ""
+	}
+	for _, st := range subtypes {
+		if evolutionStages[strings.TrimSpace(st)] {
+			return strings.TrimSpace(st)
+		}
+	}
+	return ""
 }

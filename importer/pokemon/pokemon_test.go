@@ -1,6 +1,7 @@
 package pokemon
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -181,4 +182,21 @@ func TestPriceKeyVariant(t *testing.T) {
 		run, finish := priceKeyVariant(key)
 		require.Equal(t, want, [2]string{run, finish}, key)
 	}
+}
+
+func TestParseCardsEvolution(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/cards/en/base1.json")
+	require.NoError(t, err)
+	cards, err := ParseCards("base1.json", data, catalog.ImportSet{Code: "base1", Language: "en", TotalCards: 102}, Options{})
+	require.NoError(t, err)
+	by := map[string]catalog.ImportCard{}
+	for _, c := range cards {
+		by[c.Name] = c
+	}
+	require.Equal(t, "Stage 2", by["Charizard"].Stage)
+	require.Equal(t, "Charmeleon", by["Charizard"].EvolvesFrom)
+	require.Equal(t, "Basic", by["Pikachu"].Stage)
+	require.Empty(t, by["Pikachu"].EvolvesFrom)
+	require.Empty(t, by["Bill"].Stage, "a trainer has no stage")
 }

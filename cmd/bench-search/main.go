@@ -1,0 +1,221 @@
+// Command bench-search measures GET /api/search over the demo catalogue
+// plus CSM_BENCH_SEARCH_CARDS synthetic cards (default 500k) on a database
+// of its own: exact names, prefixes, typos (one letter dropped) and
+// filtered queries, sequential requests over loopback, and prints p50/p95/
+// p99 against the ≤ 30 ms p95 target. Run it with `make bench-search`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/generator"
+	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/postgres/scratch"
+	"github.com/collectorstash/csm/pricing"
+	"github.com/collectorstash/csm/rediscache"
+)
+
+// targetP95 is the search latency target.
+const targetP95 = 30 * time.Millisecond
+
+func main() {
+	cards := flag.Int("cards", int(envInt("CSM_BENCH_SEARCH_CARDS", 500_000)), "synthetic cards")
+	queries := flag.Int("queries", 2000, "search requests")
+	keep := flag.Bool("keep", false, "reuse an existing bench database (skip the load)")
+	flag.Parse()
+	if err := run(*cards, *queries, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-search:", err)
+		os.Exit(1)
+	}
+}
+
+func envInt(k string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(k), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func run(cards, queries int, keep bool) error {
+	ctx := context.Background()
+	base := os.Getenv("CSM_DATABASE_URL")
+	if base == "" {
+		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	u.Path = "/csm_bench_search"
+	benchURL := u.String()
+	if !keep {
+		if benchURL, err = scratch.Database(ctx, base, "csm_bench_search"); err != nil {
+			return err
+		}
+	}
+	db, err := postgres.Open(ctx, benchURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	today := time.Now().UTC()
+	// a quarter of the cards priced: 30 days of one series each
+	spec := generator.Spec{Seed: 7, Games: 4, SetsPerGame: 100, Cards: cards, VariantsPerCard: 1,
+		Points: int64(cards/4) * 30, Days: 30, Today: today}
+	if !keep {
+		start := time.Now()
+		if _, err := demo.Load(ctx, db, db, demo.Options{Today: today, Days: 30}); err != nil {
+			return err
+		}
+		if _, err := db.LoadSynthetic(ctx, spec, 2, nil); err != nil {
+			return err
+		}
+		if _, err := db.RefreshSummaries(ctx, today); err != nil {
+			return err
+		}
+		if _, err := db.Pool.Exec(ctx, `ANALYZE cards; ANALYZE sets; ANALYZE card_price_summary`); err != nil {
+			return err
+		}
+		fmt.Printf("loaded demo + %d synthetic cards (%d priced) in %s\n", cards, spec.Series(), time.Since(start).Round(time.Second))
+	}
+	var total int64
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards`).Scan(&total); err != nil {
+		return err
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: env("CSM_REDIS_ADDR", "127.0.0.1:56379")})
+	defer rdb.Close()
+	svc := pricing.New(db, pricing.Options{Cache: rediscache.New(rdb), Prefix: "bench:search:pricing:"})
+	h := api.New(api.Config{Catalog: db, Pricing: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	root := "http://" + ln.Addr().String() + "/api/search?"
+
+	r := rand.New(rand.NewPCG(1, 2))
+	real := []string{"Charizard", "Blastoise", "Black Lotus", "Dark Magician", "Pikachu", "Alakazam", "Lightning Bolt"}
+	name := func() string {
+		i := r.IntN(cards)
+		st := spec.SetAt(i % spec.Sets())
+		return spec.CardAt(st, 0, i).Name
+	}
+	kinds := []struct {
+		label string
+		q     func() url.Values
+	}{
+		{"exact (real name)", func() url.Values { return url.Values{"q": {real[r.IntN(len(real))]}} }},
+		{"exact (synthetic)", func() url.Values { return url.Values{"q": {name()}} }},
+		{"prefix", func() url.Values { n := name(); return url.Values{"q": {n[:5]}} }},
+		{"typo", func() url.Values {
+			n := real[r.IntN(len(real))]
+			k := 1 + r.IntN(len(n)-2)
+			return url.Values{"q": {n[:k] + n[k+1:]}}
+		}},
+		{"filtered", func() url.Values {
+			return url.Values{"q": {real[r.IntN(len(real))]}, "tcg_slug": {"pokemon"}, "max_price": {"10000"}}
+		}},
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	fmt.Printf("\n== GET /api/search over %d cards, %d sequential requests, loopback\n", total, queries)
+	fmt.Printf("%-20s %8s %9s %9s %9s\n", "query", "n", "p50 ms", "p95 ms", "p99 ms")
+	var all []time.Duration
+	per := queries / len(kinds)
+	for _, k := range kinds {
+		var lat []time.Duration
+		for i := 0; i < per; i++ {
+			v := k.q()
+			v.Set("limit", "20")
+			t0 := time.Now()
+			res, err := client.Get(root + v.Encode())
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("%s: status %d", v.Encode(), res.StatusCode)
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		all = append(all, lat...)
+		fmt.Printf("%-20s %8d %9.2f %9.2f %9.2f\n", k.label, len(lat), p(lat, 50), p(lat, 95), p(lat, 99))
+	}
+	p95 := p(all, 95)
+	verdict := "MET"
+	if p95 > float64(targetP95.Milliseconds()) {
+		verdict = "MISSED"
+	}
+	fmt.Printf("%-20s %8d %9.2f %9.2f %9.2f   target p95 ≤ %d ms: %s\n", "all", len(all), p(all, 50), p95, p(all, 99), targetP95.Milliseconds(), verdict)
+
+	// movers: the market job, then the routes that answer from Redis
+	t0 := time.Now()
+	rep, err := svc.RefreshMarket(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n== market job: %d priced cards refreshed into Redis in %s\n", rep.Cards, time.Since(t0).Round(time.Millisecond))
+	var mv []time.Duration
+	tcgs := []string{"all", "pokemon", "mtg"}
+	for i := 0; i < 500; i++ {
+		v := url.Values{"tcg": {tcgs[i%3]}, "period": {pricing.Periods[i%3]}, "limit": {"50"}}
+		t0 := time.Now()
+		res, err := client.Get("http://" + ln.Addr().String() + "/api/market/movers?" + v.Encode())
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("movers: status %d", res.StatusCode)
+		}
+		mv = append(mv, time.Since(t0))
+	}
+	verdict = "MET"
+	if p(mv, 95) > 10 {
+		verdict = "MISSED"
+	}
+	fmt.Printf("%-20s %8d %9.2f %9.2f %9.2f   target ≤ 10 ms: %s\n", "movers (Redis)", len(mv), p(mv, 50), p(mv, 95), p(mv, 99), verdict)
+	keys, _ := rdb.Keys(ctx, "bench:search:pricing:*").Result()
+	if len(keys) > 0 {
+		rdb.Del(ctx, keys...)
+	}
+	return nil
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func p(lat []time.Duration, q float64) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), lat...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return float64(s[int(float64(len(s)-1)*q/100)].Microseconds()) / 1000
+}

@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/collectorstash/csm/pricing"
+)
+
+// finishesOf maps a foil_status filter to stored finishes.
+func finishesOf(foil string) []string {
+	switch foil {
+	case "nonfoil":
+		return []string{"normal"}
+	case "foil":
+		return []string{"holofoil", "reverse_holofoil", "foil"}
+	case "etched":
+		return []string{"etched"}
+	}
+	return nil
+}
+
+// Search ranks cards by how their name matches q (exact, prefix,
+// substring, then pg_trgm similarity / word similarity for typos), with
+// collector-number and set code/name matches, filters ANDed. The trigram
+// GIN index on lower(name) serves the LIKE, %, <% and = conditions as one
+// bitmap OR.
+// searchFilters are the typed filters, ANDed, over $3…$10.
+const searchFilters = `($3 = '' OR g.slug = $3 OR $3 = ANY(g.aliases))
+	AND ($4 = 0 OR c.set_id = $4)
+	AND ($5 = '' OR lower(c.rarity) = lower($5))
+	AND ($6::bigint IS NULL OR ps.usd_minor >= $6)
+	AND ($7::bigint IS NULL OR ps.usd_minor <= $7)
+	AND ($8 = '' OR EXISTS (SELECT 1 FROM printings p WHERE p.card_id = c.id AND p.language = $8))
+	AND ($9::text[] IS NULL OR EXISTS (SELECT 1 FROM variants v WHERE v.card_id = c.id AND v.finish = ANY($9)))`
+
+// shift renumbers the $3…$9 placeholders of sql by k, highest first.
+func shift(sql string, k int) string {
+	for n := 9; n >= 3; n-- {
+		sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(n), "$"+strconv.Itoa(n+k))
+	}
+	return sql
+}
+
+func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.SearchResult, error) {
+	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
+	lq := strings.ToLower(q.Q)
+	var setIDs []int64
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM sets WHERE lower(code) = $1 OR lower(name) = $1 LIMIT 50`, lq)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	if setIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return res, wrap("search", err, "")
+	}
+	if setIDs == nil {
+		setIDs = []int64{}
+	}
+	var minP, maxP *int64
+	if q.MinPrice != nil {
+		m := int64(*q.MinPrice*100 + 0.5)
+		minP = &m
+	}
+	if q.MaxPrice != nil {
+		m := int64(*q.MaxPrice*100 + 0.5)
+		maxP = &m
+	}
+	finishes := finishesOf(q.Finish)
+	esc := likeEscape(lq)
+	// Stage 1: exact and prefix matches through the btree on lower(name)
+	// (text_pattern_ops range, so the planner cannot pick the trigram
+	// index). When they fill the page, the fuzzy stage is skipped: on a
+	// large catalogue a trigram similarity scan costs far more.
+	upper := lq + string(rune(0x10FFFF))
+	var prefixTotal int64
+	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
+		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
+		WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2 AND `+searchFilters, lq, upper, q.TCG, q.SetID, q.Rarity,
+		minP, maxP, q.Language, finishes).Scan(&prefixTotal)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	where := `(lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
+	order := `rank, score DESC, c.name, c.id`
+	score := `greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8`
+	args := []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
+	prefixOnly := prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0
+	if prefixOnly {
+		// exact first, then the btree's own order: no per-row similarity
+		where, args[2] = `lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $3`, upper
+		order, score = `rank, lower(c.name), c.id`, `1::float8`
+	}
+	// the page is chosen on cards alone; images, sets and prices are read
+	// for its rows only
+	rows, err = db.Pool.Query(ctx, `
+		WITH hits AS (
+			SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type, c.set_id, g.slug, ps.usd_minor, ps.price_minor, ps.p7_minor,
+				CASE WHEN lower(c.name) = $1 THEN 0 WHEN lower(c.name) LIKE $2 THEN 1 WHEN lower(c.name) LIKE $3 THEN 2
+				     WHEN c.collector_number = $4 THEN 3 WHEN c.set_id = ANY($5) THEN 4 ELSE 5 END AS rank,
+				`+score+` AS score, `+map[bool]string{true: "0::bigint", false: "count(*) OVER ()"}[prefixOnly]+` AS total
+			FROM cards c JOIN games g ON g.id = c.game_id
+			LEFT JOIN card_price_summary ps ON ps.card_id = c.id
+			WHERE `+where+` AND `+shift(searchFilters, 3)+`
+			ORDER BY `+order+`
+			LIMIT $13 OFFSET $14)
+		SELECT h.id, h.name, h.collector_number, h.rarity, h.card_type,
+			(SELECT url FROM images i WHERE i.card_id = h.id ORDER BY position, id LIMIT 1),
+			s.id, s.name, s.code, h.slug, h.usd_minor, h.price_minor, h.p7_minor, h.rank,
+			CASE WHEN h.score = 1 THEN greatest(similarity(lower(h.name), $1), word_similarity($1, lower(h.name)))::float8 ELSE h.score END,
+			h.total
+		FROM hits h JOIN sets s ON s.id = h.set_id
+		ORDER BY h.rank, h.score DESC, h.name, h.id`, args...)
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	var total int64
+	res.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pricing.SearchHit, error) {
+		var h pricing.SearchHit
+		var usd, price, p7 *int64
+		var rank int
+		err := r.Scan(&h.ID, &h.Name, &h.Number, &h.Rarity, &h.CardType, &h.DisplayImageURL, &h.SetID, &h.SetName, &h.SetCode,
+			&h.TCGSlug, &usd, &price, &p7, &rank, &h.Score, &total)
+		h.TCGSlug = legacySlug(h.TCGSlug)
+		h.Match = []string{"exact", "prefix", "contains", "number", "set", "fuzzy"}[rank]
+		h.Score = float64(int(h.Score*1000+0.5)) / 1000
+		if usd != nil {
+			h.BestPrice = fptr(*usd)
+		}
+		if price != nil && p7 != nil && *p7 > 0 {
+			pct := float64(int64(float64(*price-*p7)/float64(*p7)*10000)) / 100
+			h.PriceChange7d = &pct
+		}
+		return h, err
+	})
+	if err != nil {
+		return res, wrap("search", err, "")
+	}
+	if res.Items == nil {
+		res.Items = []pricing.SearchHit{}
+	}
+	res.Total = total
+	if prefixOnly {
+		res.Total = prefixTotal
+	}
+	if len(res.Items) == 0 && q.Offset > 0 {
+		// past the end: the total still answers
+		err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
+			"%"+esc+"%", lq).Scan(&res.Total)
+	}
+	return res, wrap("search", err, "")
+}
