@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/collection"
 )
 
 // Config wires the server to its dependencies.
@@ -74,6 +75,10 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Collection (optional, with Accounts: /collection, /wishlist,
+	// /alerts, /decks, /me/privacy, /me/avatar and /users/{username}).
+	Collection *collection.Service
 }
 
 // Server is the HTTP API.
@@ -148,6 +153,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Stream != nil {
 		s.streamRoutes(r)
+	}
+	if cfg.Collection != nil && cfg.Accounts != nil {
+		s.collectionRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r
