@@ -20,6 +20,16 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	col.PATCH("/:id", s.updateCollectionEntry)
 	col.PUT("/:id", s.updateCollectionEntry)
 	col.DELETE("/:id", s.removeCollectionEntry)
+
+	wish := r.Group("/wishlist", auth)
+	wish.GET("", s.listWishlist)
+	wish.POST("/add", s.addToWishlist)
+	wish.DELETE("/:card_id", s.removeFromWishlist)
+
+	alerts := r.Group("/alerts", auth)
+	alerts.GET("", s.listAlerts)
+	alerts.POST("", s.createAlert)
+	alerts.DELETE("/:id", s.deleteAlert)
 }
 
 // pathID parses the :name path parameter as a positive id (422 otherwise).
@@ -122,4 +132,89 @@ func (s *Server) portfolioValue(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, v)
+}
+
+// listWishlist is GET /wishlist: {"items"}.
+func (s *Server) listWishlist(c *gin.Context) {
+	items, err := s.cfg.Collection.Wishlist(c.Request.Context(), principalOf(c).User.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// addToWishlist is POST /wishlist/add: 201 added, 200 when the card was
+// already wished (its max_price updated and re-armed).
+func (s *Server) addToWishlist(c *gin.Context) {
+	var b collection.WishRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	w, created, err := s.cfg.Collection.Wish(c.Request.Context(), principalOf(c).User.ID, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, w)
+}
+
+// removeFromWishlist is DELETE /wishlist/{card_id}: 204.
+func (s *Server) removeFromWishlist(c *gin.Context) {
+	id, err := pathID(c, "card_id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.cfg.Collection.Unwish(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// listAlerts is GET /alerts: {"items"}, newest first.
+func (s *Server) listAlerts(c *gin.Context) {
+	items, err := s.cfg.Collection.Alerts(c.Request.Context(), principalOf(c).User.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// createAlert is POST /alerts: 201; 409 for a duplicate.
+func (s *Server) createAlert(c *gin.Context) {
+	var b collection.AlertRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := s.cfg.Collection.CreateAlert(c.Request.Context(), principalOf(c).User.ID, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, a)
+}
+
+// deleteAlert is DELETE /alerts/{id}: 204.
+func (s *Server) deleteAlert(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.cfg.Collection.DeleteAlert(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/collection"
+	"github.com/collectorstash/csm/notify"
 )
 
 // Config wires the server to its dependencies.
@@ -79,6 +80,8 @@ type Config struct {
 	// Collection (optional, with Accounts: /collection, /wishlist,
 	// /alerts, /decks, /me/privacy, /me/avatar and /users/{username}).
 	Collection *collection.Service
+	// Notify (optional, with Accounts: /api/notifications).
+	Notify *notify.Service
 }
 
 // Server is the HTTP API.
@@ -156,6 +159,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Collection != nil && cfg.Accounts != nil {
 		s.collectionRoutes(r)
+	}
+	if cfg.Notify != nil && cfg.Accounts != nil {
+		s.notifyRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

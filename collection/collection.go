@@ -158,6 +158,8 @@ type VariantInfo struct {
 // userID acts only on that user's rows: another user's row is ENOTFOUND.
 type Store interface {
 	EntryStore
+	AlertStore
+	WishlistStore
 }
 
 // EntryStore keeps collection entries and values them.

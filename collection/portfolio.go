@@ -20,8 +20,8 @@ type Portfolio struct {
 	Currency     string             `json:"currency"`
 	PricedCount  int                `json:"priced_count"`
 	// Raw cents sums, filled by the store.
-	TotalMinor, Ago24hMinor, Ago7dMinor int64              `json:"-"`
-	ByTCGMinor                          map[string]int64   `json:"-"`
+	TotalMinor, Ago24hMinor, Ago7dMinor int64            `json:"-"`
+	ByTCGMinor                          map[string]int64 `json:"-"`
 }
 
 // TopCard is the collection's most valuable entry.
