@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -17,6 +18,8 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	col.GET("", s.listCollection)
 	col.POST("/add", s.addToCollection)
 	col.GET("/value", s.portfolioValue)
+	col.GET("/export", s.exportCollection)
+	col.POST("/import", s.importCollection)
 	col.PATCH("/:id", s.updateCollectionEntry)
 	col.PUT("/:id", s.updateCollectionEntry)
 	col.DELETE("/:id", s.removeCollectionEntry)
@@ -30,6 +33,18 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	alerts.GET("", s.listAlerts)
 	alerts.POST("", s.createAlert)
 	alerts.DELETE("/:id", s.deleteAlert)
+
+	decks := r.Group("/decks")
+	decks.GET("", auth, s.listDecks)
+	decks.POST("", auth, s.createDeck)
+	decks.POST("/import", auth, s.importDeck)
+	decks.GET("/:id", s.getDeck) // public decks by link, anonymously too
+	decks.GET("/:id/value", s.deckValue)
+	decks.GET("/:id/legality", s.deckLegality)
+	decks.PATCH("/:id", auth, s.updateDeck)
+	decks.DELETE("/:id", auth, s.deleteDeck)
+	decks.POST("/:id/cards", auth, s.addDeckCard)
+	decks.DELETE("/:id/cards/:card_id", auth, s.removeDeckCard)
 }
 
 // pathID parses the :name path parameter as a positive id (422 otherwise).
@@ -217,4 +232,231 @@ func (s *Server) deleteAlert(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// listDecks is GET /decks: the caller's decks {"items"}.
+func (s *Server) listDecks(c *gin.Context) {
+	items, err := s.cfg.Collection.Decks(c.Request.Context(), principalOf(c).User.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// createDeck is POST /decks {name, tcg_slug, format?, is_public?}: 201.
+func (s *Server) createDeck(c *gin.Context) {
+	var b collection.DeckRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.cfg.Collection.CreateDeck(c.Request.Context(), principalOf(c).User.ID, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+// getDeck is GET /decks/{id}: the owner's, or anyone's when public; with
+// cards and value (?currency=).
+func (s *Server) getDeck(c *gin.Context) {
+	p := newParams(c)
+	id := p.intRange("path", "id", 0, 1, 1<<62)
+	cur := currencyParam(p, collection.DefaultValueCurrency)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.cfg.Collection.Deck(c.Request.Context(), principalOf(c).User.ID, id, cur)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, d)
+}
+
+// deckValue is GET /decks/{id}/value (?currency=).
+func (s *Server) deckValue(c *gin.Context) {
+	p := newParams(c)
+	id := p.intRange("path", "id", 0, 1, 1<<62)
+	cur := currencyParam(p, collection.DefaultValueCurrency)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := s.cfg.Collection.DeckValue(c.Request.Context(), principalOf(c).User.ID, id, cur)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, v)
+}
+
+// deckLegality is GET /decks/{id}/legality (?format=, the deck's own by
+// default).
+func (s *Server) deckLegality(c *gin.Context) {
+	p := newParams(c)
+	id := p.intRange("path", "id", 0, 1, 1<<62)
+	format := p.str("format", 40)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	l, err := s.cfg.Collection.Legality(c.Request.Context(), principalOf(c).User.ID, id, format)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, l)
+}
+
+// updateDeck is PATCH /decks/{id} {name?, format?, is_public?}.
+func (s *Server) updateDeck(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var b collection.DeckRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.cfg.Collection.UpdateDeck(c.Request.Context(), principalOf(c).User.ID, id, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// deleteDeck is DELETE /decks/{id}: 204.
+func (s *Server) deleteDeck(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.cfg.Collection.DeleteDeck(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// addDeckCard is POST /decks/{id}/cards {card_id, quantity?, section?}:
+// the deck.
+func (s *Server) addDeckCard(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var b collection.DeckCardRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.cfg.Collection.AddDeckCard(c.Request.Context(), principalOf(c).User.ID, id, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// removeDeckCard is DELETE /decks/{id}/cards/{card_id}?section=main&quantity=n
+// (quantity absent: every copy): the deck.
+func (s *Server) removeDeckCard(c *gin.Context) {
+	p := newParams(c)
+	id := p.intRange("path", "id", 0, 1, 1<<62)
+	card := p.intRange("path", "card_id", 0, 1, 1<<62)
+	sec := p.enum("section", string(collection.SectionMain), string(collection.SectionMain),
+		string(collection.SectionSideboard), string(collection.SectionCommander))
+	qty := p.intRange("query", "quantity", 0, 1, collection.MaxDeckCards)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.cfg.Collection.RemoveDeckCard(c.Request.Context(), principalOf(c).User.ID, id, card, collection.Section(sec), int(qty))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// importDeck is POST /decks/import {tcg_slug, text, name?, format?,
+// is_public?, deck_id?}: 201 {deck, imported, unknown}; 422 when no line
+// resolves.
+func (s *Server) importDeck(c *gin.Context) {
+	var b collection.ImportRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.cfg.Collection.ImportDeck(c.Request.Context(), principalOf(c).User.ID, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
+}
+
+// exportCollection is GET /collection/export (?currency=): text/csv with
+// the seed's fixed columns, as an attachment.
+func (s *Server) exportCollection(c *gin.Context) {
+	p := newParams(c)
+	cur := currencyParam(p, collection.DefaultValueCurrency)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="collection.csv"`)
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	if err := s.cfg.Collection.ExportCSV(c.Request.Context(), principalOf(c).User.ID, cur, c.Writer); err != nil {
+		// the status is sent: the body ends short and the error is logged
+		s.cfg.Log.ErrorContext(c.Request.Context(), "collection export failed", "err", err)
+	}
+}
+
+// importCollection is POST /collection/import (multipart "file", ≤ 5 MB):
+// 201 {format, imported, cards}; a bad row is 422 naming its line and
+// nothing is written.
+func (s *Server) importCollection(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, collection.MaxCSVBytes+64<<10)
+	fh, err := c.FormFile("file")
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(c, catalog.Errorf(catalog.ETOOLARGE, "CSV file larger than 5 MB"))
+		return
+	case err != nil:
+		s.fail(c, &catalog.Error{Code: catalog.EVALIDATION, Message: "file: field required",
+			Fields: []catalog.FieldError{{Loc: []string{"body", "file"}, Msg: "field required (multipart/form-data)", Type: "value_error.missing"}}})
+		return
+	case fh.Size > collection.MaxCSVBytes:
+		s.fail(c, catalog.Errorf(catalog.ETOOLARGE, "CSV file larger than 5 MB"))
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		s.fail(c, catalog.Errorf(catalog.EINVALID, "Unreadable upload"))
+		return
+	}
+	defer f.Close()
+	sum, err := s.cfg.Collection.ImportCSV(c.Request.Context(), principalOf(c).User.ID, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, sum)
 }

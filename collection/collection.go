@@ -160,6 +160,7 @@ type Store interface {
 	EntryStore
 	AlertStore
 	WishlistStore
+	DeckStore
 }
 
 // EntryStore keeps collection entries and values them.
