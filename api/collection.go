@@ -45,6 +45,8 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	decks.DELETE("/:id", auth, s.deleteDeck)
 	decks.POST("/:id/cards", auth, s.addDeckCard)
 	decks.DELETE("/:id/cards/:card_id", auth, s.removeDeckCard)
+
+	s.profileRoutes(r)
 }
 
 // pathID parses the :name path parameter as a positive id (422 otherwise).

@@ -161,6 +161,7 @@ type Store interface {
 	AlertStore
 	WishlistStore
 	DeckStore
+	ProfileStore
 }
 
 // EntryStore keeps collection entries and values them.
@@ -187,8 +188,9 @@ type EntryStore interface {
 
 // Service is the collection capability.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	profile ProfileOptions
 }
 
 // NewService returns the service over store; now is the clock (nil:
