@@ -18,6 +18,7 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	col.GET("", s.listCollection)
 	col.POST("/add", s.addToCollection)
 	col.GET("/value", s.portfolioValue)
+	col.GET("/history", s.valueHistory)
 	col.GET("/export", s.exportCollection)
 	col.POST("/import", s.importCollection)
 	col.PATCH("/:id", s.updateCollectionEntry)
@@ -61,8 +62,13 @@ func currencyParam(p *params, def string) string {
 	return p.enum("currency", def, collection.EUR, collection.USD)
 }
 
-// listCollection is GET /collection: {"items", "total"}.
+// listCollection is GET /collection: {"items", "total"}; a browser
+// (Accept: text/html, or ?format=html) gets the collection page.
 func (s *Server) listCollection(c *gin.Context) {
+	if wantsHTML(c) {
+		s.collectionPage(c)
+		return
+	}
 	p := newParams(c)
 	q := collection.ListQuery{
 		Limit:    int(p.intRange("query", "limit", 50, 1, collection.MaxListSize)),
@@ -461,4 +467,23 @@ func (s *Server) importCollection(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, sum)
+}
+
+// valueHistory is GET /collection/history (?days=1–365, 30; ?currency=):
+// the collection's value per day.
+func (s *Server) valueHistory(c *gin.Context) {
+	p := newParams(c)
+	days := p.intRange("query", "days", 30, 1, collection.MaxHistoryDays)
+	cur := currencyParam(p, collection.DefaultValueCurrency)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.cfg.Collection.ValueHistory(c.Request.Context(), principalOf(c).User.ID, cur, int(days))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, h)
 }

@@ -208,3 +208,40 @@ func TestPortfolioValue(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCollectionHistoryAndPage(t *testing.T) {
+	t.Parallel()
+	f := setupCollection(t)
+	u := f.register(uniqueName("hist"))
+	r := u.do(http.MethodPost, "/collection/add", map[string]any{"card_id": charizardID, "quantity": 2})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var h struct {
+		Currency string `json:"currency"`
+		Days     int    `json:"days"`
+		Points   []struct {
+			Date  string  `json:"date"`
+			Value float64 `json:"value"`
+		} `json:"points"`
+	}
+	r = u.do(http.MethodGet, "/collection/history?days=14&currency=EUR", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.json(&h)
+	require.Len(t, h.Points, 14)
+	require.Equal(t, "2026-06-05", h.Points[13].Date)
+	require.Zero(t, h.Points[0].Value, "the demo prices start ten days back")
+	require.Greater(t, h.Points[13].Value, 0.0)
+	var v struct {
+		TotalValue float64 `json:"total_value"`
+	}
+	u.do(http.MethodGet, "/collection/value?currency=EUR", nil).json(&v)
+	require.InDelta(t, v.TotalValue, h.Points[13].Value, 0.001, "today's point is the portfolio value")
+	r = u.do(http.MethodGet, "/collection/history?days=0", nil)
+	require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+
+	r = u.do(http.MethodGet, "/collection", nil, "Accept", "text/html")
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Contains(t, r.header.Get("Content-Type"), "text/html")
+	require.Contains(t, string(r.body), "<svg")
+	require.Contains(t, string(r.body), "Charizard")
+	require.Contains(t, string(r.body), "<polyline")
+}

@@ -177,6 +177,10 @@ type EntryStore interface {
 	// AddEntries writes every entry in one transaction (all or nothing).
 	AddCollectionEntries(ctx context.Context, userID int64, in []EntryInput) error
 	CollectionPortfolio(ctx context.Context, userID int64, currency string, today time.Time) (Portfolio, error)
+	// PortfolioSeries returns the copies valued with each price series
+	// (as CollectionPortfolio picks them) and the series' non-outlier
+	// points from the last one before from through to, by day.
+	PortfolioSeries(ctx context.Context, userID int64, currency string, from, to time.Time) (map[int64]int64, []SeriesPoint, error)
 	// CardsByNumber resolves (game, set code, collector number) keys to
 	// cards; keys that name no card are absent from the map.
 	CollectionCardsByNumber(ctx context.Context, keys []NumberKey) (map[NumberKey]CardInfo, error)

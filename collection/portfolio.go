@@ -3,6 +3,7 @@ package collection
 import (
 	"context"
 	"math"
+	"time"
 )
 
 // Portfolio is the value of a collection now and its change over 24 hours
@@ -72,3 +73,84 @@ func pct(now, before int64) float64 {
 // market price and the raw (ungraded) prices. Lowest-listing prices ("low")
 // and graded buckets are not the card's market price.
 var MarketPriceTypes = []string{"trend", "market", "avg30", "avg7", "avg1", "avg", "raw_eu", "raw_us"}
+
+// ValuePoint is the collection's value on one day.
+type ValuePoint struct {
+	Date  string  `json:"date"`
+	Value float64 `json:"value"`
+}
+
+// History is the collection's value per day over a window.
+type History struct {
+	Currency string       `json:"currency"`
+	Days     int          `json:"days"`
+	Points   []ValuePoint `json:"points"`
+}
+
+// SeriesPoint is one stored price of a series the collection is valued
+// with (the store's answer to PortfolioSeries).
+type SeriesPoint struct {
+	SeriesID int64
+	Day      time.Time
+	Minor    int64
+}
+
+// MaxHistoryDays bounds the value-over-time window.
+const MaxHistoryDays = 365
+
+// ValueHistory values the user's current holdings on each of the last days
+// (today included) with the prices of each day (the latest non-outlier
+// point on or before it; an entry counts from its series' first point).
+func (s *Service) ValueHistory(ctx context.Context, userID int64, currency string, days int) (History, error) {
+	if currency == "" {
+		currency = DefaultValueCurrency
+	}
+	days = max(1, min(days, MaxHistoryDays))
+	now := s.now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	from := today.AddDate(0, 0, -(days - 1))
+	qty, points, err := s.store.PortfolioSeries(ctx, userID, currency, from, today)
+	if err != nil {
+		return History{}, err
+	}
+	h := History{Currency: currency, Days: days, Points: make([]ValuePoint, 0, days)}
+	last := map[int64]int64{} // series → latest price so far
+	i := 0
+	for d := from; !d.After(today); d = d.AddDate(0, 0, 1) {
+		for ; i < len(points) && !points[i].Day.After(d); i++ {
+			last[points[i].SeriesID] = points[i].Minor
+		}
+		var total int64
+		for sid, m := range last {
+			total += m * qty[sid]
+		}
+		h.Points = append(h.Points, ValuePoint{Date: d.Format(time.DateOnly), Value: FromMinor(total)})
+	}
+	return h, nil
+}
+
+// Page is what the collection's HTML page shows.
+type Page struct {
+	Portfolio Portfolio
+	History   History
+	Entries   []Entry
+	Total     int
+}
+
+// CollectionPage gathers the page: the value, its last 90 days and the
+// first 200 entries by value.
+func (s *Service) CollectionPage(ctx context.Context, userID int64, currency string) (Page, error) {
+	p, err := s.PortfolioValue(ctx, userID, currency)
+	if err != nil {
+		return Page{}, err
+	}
+	h, err := s.ValueHistory(ctx, userID, p.Currency, 90)
+	if err != nil {
+		return Page{}, err
+	}
+	items, total, err := s.List(ctx, userID, ListQuery{Limit: MaxListSize, Sort: SortValue, Currency: p.Currency})
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Portfolio: p, History: h, Entries: items, Total: total}, nil
+}

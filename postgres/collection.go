@@ -293,17 +293,18 @@ func (db *DB) CollectionEntries(ctx context.Context, userID int64, q collection.
 	return out, total, wrap("collection: list", rows.Err(), "")
 }
 
-// CollectionPortfolio values the user's entries now, a day and a week before today
-// (the latest non-outlier point on or before each day; an entry without an
-// older point counts at its current price).
+// CollectionPortfolio values the user's entries now, a day and a week
+// before today (the latest non-outlier point on or before each day, at
+// most a month older — the bound prunes price_points to one or two yearly
+// partitions; an entry without such a point counts at its current price).
 func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT e.card_id, c.name, g.slug, e.quantity, px.amount_minor,
-		  (SELECT pp.amount_minor FROM price_points pp WHERE pp.series_id = px.series_id AND pp.as_of <= $4::date
-		     AND NOT pp.is_outlier ORDER BY pp.as_of DESC LIMIT 1),
-		  (SELECT pp.amount_minor FROM price_points pp WHERE pp.series_id = px.series_id AND pp.as_of <= $5::date
-		     AND NOT pp.is_outlier ORDER BY pp.as_of DESC LIMIT 1)
+		  (SELECT pp.amount_minor FROM price_points pp WHERE pp.series_id = px.series_id
+		     AND pp.as_of BETWEEN $4::date - 31 AND $4::date AND NOT pp.is_outlier ORDER BY pp.as_of DESC LIMIT 1),
+		  (SELECT pp.amount_minor FROM price_points pp WHERE pp.series_id = px.series_id
+		     AND pp.as_of BETWEEN $5::date - 31 AND $5::date AND NOT pp.is_outlier ORDER BY pp.as_of DESC LIMIT 1)
 		FROM collection_entries e
 		JOIN cards c ON c.id = e.card_id JOIN games g ON g.id = c.game_id
 		LEFT JOIN LATERAL (`+priceOfEntry+`) px ON true
@@ -347,4 +348,54 @@ func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency st
 		return p, wrap("collection: portfolio", err, "")
 	}
 	return p, nil
+}
+
+// PortfolioSeries returns copies per valuing series of the user's entries
+// and those series' points in [from, to] plus the last one before from,
+// ordered by day.
+func (db *DB) PortfolioSeries(ctx context.Context, userID int64, currency string, from, to time.Time) (map[int64]int64, []collection.SeriesPoint, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT px.series_id, sum(e.quantity)::bigint FROM collection_entries e
+		CROSS JOIN LATERAL (`+priceOfEntry+`) px
+		WHERE e.user_id = $1 GROUP BY px.series_id`, userID, currency, collection.MarketPriceTypes)
+	if err != nil {
+		return nil, nil, wrap("collection: history series", err, "")
+	}
+	qty := map[int64]int64{}
+	var ids []int64
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, nil, wrap("collection: history series", err, "")
+		}
+		qty[id] = n
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, wrap("collection: history series", err, "")
+	}
+	rows, err = db.Pool.Query(ctx, `
+		SELECT series_id, as_of, amount_minor FROM (
+			SELECT p.series_id, p.as_of, p.amount_minor FROM price_points p
+			WHERE p.series_id = ANY($1) AND p.as_of BETWEEN $2::date AND $3::date AND NOT p.is_outlier
+			UNION ALL
+			SELECT b.series_id, b.as_of, b.amount_minor FROM unnest($1::bigint[]) AS s(id)
+			CROSS JOIN LATERAL (SELECT p.series_id, p.as_of, p.amount_minor FROM price_points p
+				WHERE p.series_id = s.id AND p.as_of < $2::date AND p.as_of >= $2::date - 366 AND NOT p.is_outlier
+				ORDER BY p.as_of DESC LIMIT 1) b
+		) x ORDER BY as_of, series_id`, ids, from, to)
+	if err != nil {
+		return nil, nil, wrap("collection: history points", err, "")
+	}
+	defer rows.Close()
+	var out []collection.SeriesPoint
+	for rows.Next() {
+		var p collection.SeriesPoint
+		if err := rows.Scan(&p.SeriesID, &p.Day, &p.Minor); err != nil {
+			return nil, nil, wrap("collection: history points", err, "")
+		}
+		out = append(out, p)
+	}
+	return qty, out, wrap("collection: history points", rows.Err(), "")
 }
