@@ -32,6 +32,15 @@ import (
 //   - one notification per trigger is inserted and returned for delivery
 //     after commit.
 func evaluateAlerts(ctx context.Context, tx pgx.Tx, now time.Time) ([]notify.Notification, error) {
+	// nothing armed (both partial indexes empty): skip the staged scan
+	var armed bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM price_alerts WHERE triggered_at IS NULL)
+		OR EXISTS (SELECT 1 FROM wishlist_items WHERE notified_at IS NULL AND max_price_minor IS NOT NULL)`).Scan(&armed); err != nil {
+		return nil, fmt.Errorf("alerts: armed: %w", err)
+	}
+	if !armed {
+		return nil, nil
+	}
 	rows, err := tx.Query(ctx, `
 		WITH fresh AS (
 			SELECT v.card_id, ps.currency, min(s.amount_minor) AS lo, max(s.amount_minor) AS hi
