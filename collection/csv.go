@@ -133,17 +133,18 @@ func ParseCollectionCSV(r io.Reader) (CSVFormat, []CSVRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if errors.Is(err, errCSVTooLarge) {
 			return "", nil, errCSVTooLarge
 		}
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
 			return "", nil, lineErr(line, "not CSV: %s", csvReason(err))
 		}
+		line, _ := cr.FieldPos(0) // a record has at least one field
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
