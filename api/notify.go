@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"regexp"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,13 +23,18 @@ func (s *Server) notifyRoutes(r *gin.Engine) {
 	g.POST("/settings", s.setNotificationSettings)
 }
 
-func kindNames() []string {
-	out := make([]string, len(notify.Kinds))
-	for i, k := range notify.Kinds {
-		out[i] = string(k)
+// kindParam reads ?kind=: any kind name (other services add kinds of
+// their own), lower-case letters, digits and '_' or '.', ≤ 40 characters.
+func kindParam(p *params) notify.Kind {
+	k := p.str("kind", 40)
+	if k != "" && !kindRE.MatchString(k) {
+		p.add("query", "kind", "kind must be a notification kind such as "+string(notify.KindAlertTriggered), "value_error.str.regex")
+		return ""
 	}
-	return out
+	return notify.Kind(k)
 }
+
+var kindRE = regexp.MustCompile(`^[a-z0-9_.]{1,40}$`)
 
 // listNotifications is GET /api/notifications (limit, offset, kind,
 // unread=true): {"items", "total", "unread_count", "unread"}.
@@ -37,7 +43,7 @@ func (s *Server) listNotifications(c *gin.Context) {
 	q := notify.ListQuery{
 		Limit:      int(p.intRange("query", "limit", 50, 1, notify.MaxPage)),
 		Offset:     int(p.intRange("query", "offset", 0, 0, 1<<31)),
-		Kind:       notify.Kind(p.enum("kind", "", kindNames()...)),
+		Kind:       kindParam(p),
 		UnreadOnly: p.enum("unread", "false", "true", "false") == "true",
 	}
 	if err := p.err(); err != nil {
@@ -87,7 +93,7 @@ func (s *Server) readNotification(c *gin.Context) {
 // readAllNotifications is POST /api/notifications/read-all (?kind=).
 func (s *Server) readAllNotifications(c *gin.Context) {
 	p := newParams(c)
-	kind := notify.Kind(p.enum("kind", "", kindNames()...))
+	kind := kindParam(p)
 	if err := p.err(); err != nil {
 		s.fail(c, err)
 		return

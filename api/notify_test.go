@@ -333,7 +333,7 @@ func TestPriceAlertEndToEnd(t *testing.T) {
 	r.json(&unread)
 	require.Equal(t, 1, unread.Total)
 	require.Equal(t, map[string]int{"wishlist_price": 1}, unread.ByKind)
-	r = alice.do(http.MethodPost, "/api/notifications/read-all?kind=bogus", nil)
+	r = alice.do(http.MethodPost, "/api/notifications/read-all?kind=Bogus!", nil)
 	require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
 	r = alice.do(http.MethodPost, "/api/notifications/read-all", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
