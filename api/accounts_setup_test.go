@@ -105,6 +105,8 @@ type acctOptions struct {
 	// queueUI is mounted at /admin/queues.
 	metrics *metrics.Metrics
 	queueUI http.Handler
+	// configure adds services to the server's config (collection, …).
+	configure func(cfg *api.Config, db *postgres.DB)
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -143,6 +145,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 	}
 	if o.recognition {
 		withRecognition(t, f, &cfg)
+	}
+	if o.configure != nil {
+		o.configure(&cfg, db)
 	}
 	srv := httptest.NewServer(validated(t, api.New(cfg)))
 	t.Cleanup(srv.Close)

@@ -11,8 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/internal/reqid"
 	"github.com/collectorstash/csm/metrics"
+	"github.com/collectorstash/csm/notify"
 	"github.com/collectorstash/csm/pricing"
 	"github.com/collectorstash/csm/scanning"
 )
@@ -81,6 +83,11 @@ type Config struct {
 	// Pricing serves the legacy catalogue, search, prices and history,
 	// market intelligence, predictions and the Stash Score (optional).
 	Pricing *pricing.Service
+	// Collection (optional, with Accounts: /collection, /wishlist,
+	// /alerts, /decks, /me/privacy, /me/avatar and /users/{username}).
+	Collection *collection.Service
+	// Notify (optional, with Accounts: /api/notifications).
+	Notify *notify.Service
 }
 
 // Server is the HTTP API.
@@ -152,6 +159,12 @@ func New(cfg Config) http.Handler {
 		s.pricingRoutes(r)
 		s.intelRoutes(r)
 		s.pricingPageRoutes(r)
+	}
+	if cfg.Collection != nil && cfg.Accounts != nil {
+		s.collectionRoutes(r)
+	}
+	if cfg.Notify != nil && cfg.Accounts != nil {
+		s.notifyRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

@@ -72,6 +72,10 @@ type ImportCard struct {
 	XRefs       []XRef
 	Images      []ImportImage
 	Printings   []ImportPrinting
+	// Legalities is the card's status per format as the source states it
+	// (MTGJSON: "commander" → "Legal" | "Banned" | "Restricted" | "Not
+	// Legal"); nil when the source has none.
+	Legalities map[string]string
 }
 
 // ImportImage is a card image known to the catalogue. Path is a local file

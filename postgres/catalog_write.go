@@ -78,6 +78,7 @@ func queueCard(b *pgx.Batch, gameID, setID int64, pos int, c catalog.ImportCard,
 			card_type = EXCLUDED.card_type, position = EXCLUDED.position`,
 		setID, gameID, c.Name, c.CollectorNumber, c.Rarity, c.CardType, pos, c.ID)
 	rep.Cards++
+	queueLegalities(b, setID, c)
 	for pi, p := range c.Printings {
 		lang := p.Language
 		if lang == "" {
@@ -169,4 +170,22 @@ func (db *DB) RefreshCounters(ctx context.Context) error {
 		return err
 	})
 	return wrap("refresh counters", err, "")
+}
+
+// queueLegalities replaces the card's format legalities when the source
+// states them (MTGJSON); a card without any keeps what it has.
+func queueLegalities(b *pgx.Batch, setID int64, c catalog.ImportCard) {
+	if len(c.Legalities) == 0 {
+		return
+	}
+	formats := make([]string, 0, len(c.Legalities))
+	status := make([]string, 0, len(c.Legalities))
+	for f, st := range c.Legalities {
+		formats, status = append(formats, f), append(status, st)
+	}
+	b.Queue(`WITH c AS (`+cardKey+`), gone AS (DELETE FROM card_legalities WHERE card_id = (SELECT id FROM c))
+		INSERT INTO card_legalities (card_id, format, status)
+		SELECT (SELECT id FROM c), f, st FROM unnest($4::text[], $5::text[]) AS x(f, st)
+		ON CONFLICT (card_id, format) DO UPDATE SET status = EXCLUDED.status`,
+		setID, c.CollectorNumber, c.Name, formats, status)
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/migrations"
+	"github.com/collectorstash/csm/notify"
 )
 
 // DB is the Postgres store.
@@ -30,6 +31,10 @@ type DB struct {
 	// Events, when set, receives a price_update for every new headline
 	// price WritePrices commits (see prices_events.go); nil publishes none.
 	Events catalog.EventPublisher
+	// Notify, when set, delivers the notifications of the price alerts and
+	// wishlist prices a WritePrices call triggered (see alerts_eval.go);
+	// nil leaves them in the feed only.
+	Notify notify.Deliverer
 }
 
 var (

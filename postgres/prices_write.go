@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/notify"
 )
 
 // target is a resolved price owner: exactly one of variant or sealed is set.
@@ -25,6 +27,7 @@ type seriesKey struct {
 func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (catalog.ImportReport, error) {
 	var rep catalog.ImportReport
 	var events []catalog.Event
+	var notes []notify.Notification
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		targets, err := resolveRefs(ctx, tx, prices)
 		if err != nil {
@@ -69,6 +72,9 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 				return err
 			}
 		}
+		if notes, err = evaluateAlerts(ctx, tx, time.Now().UTC()); err != nil {
+			return err
+		}
 		// xmax is not readable on partitioned tables: count the new keys first.
 		var inserted int64
 		err = tx.QueryRow(ctx, `
@@ -100,6 +106,7 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 		return rep, wrap("write prices", err, "")
 	}
 	db.publish(ctx, events)
+	db.deliver(ctx, notes)
 	return rep, nil
 }
 

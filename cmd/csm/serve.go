@@ -64,6 +64,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer stopRealtime()
 			pricingSvc, stopPricing := pricingDeps(cfg, db)
 			defer stopPricing()
+			notifier := notifyDeps(cfg, db)
 			h := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -76,6 +77,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Metrics: procMetrics, MetricsElsewhere: metricsAddr != "", QueueUI: ui,
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
+				Collection: collectionDeps(cfg, db), Notify: notifier,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)

@@ -39,6 +39,7 @@ type cardJSON struct {
 	ForeignData []struct {
 		Language string `json:"language"`
 	} `json:"foreignData"`
+	Legalities map[string]string `json:"legalities"`
 
 	line int // line of the card in its file
 }
@@ -121,6 +122,14 @@ func buildCard(faces []cardJSON, foreignOnly bool) catalog.ImportCard {
 			langs[l] = true
 		}
 		promo = promo || f.IsPromo
+		for format, st := range f.Legalities {
+			if format = strings.ToLower(strings.TrimSpace(format)); format != "" && st != "" {
+				if card.Legalities == nil {
+					card.Legalities = map[string]string{}
+				}
+				card.Legalities[format] = strings.TrimSpace(st)
+			}
+		}
 	}
 	card.CardType = strings.Join(types, " // ")
 	for i, src := range []string{catalog.XRefMTGJSON, catalog.XRefScryfall, catalog.XRefTCGplayer, catalog.XRefCardmarket} {

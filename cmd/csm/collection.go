@@ -1,0 +1,44 @@
+package main
+
+import (
+	"log/slog"
+	"path/filepath"
+
+	"github.com/collectorstash/csm/collection"
+	"github.com/collectorstash/csm/notify"
+	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/recognizer/scanphoto"
+)
+
+// notifyDeps builds the notification service over db and sets it as db's
+// deliverer, so price writes (imports, ingest) deliver the alerts they
+// trigger. It publishes on db.Events (set it first) and e-mails through
+// CSM_SMTP_ADDR (host:port; unset: no e-mail) as CSM_SMTP_FROM, with
+// CSM_SMTP_USERNAME / CSM_SMTP_PASSWORD when the server wants PLAIN auth.
+func notifyDeps(cfg *config, db *postgres.DB) *notify.Service {
+	o := notify.Options{Events: db.Events, Log: slog.Default(), BaseURL: cfg.PublicURL}
+	if addr := env("CSM_SMTP_ADDR", ""); addr != "" {
+		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Addr: addr,
+			From:     env("CSM_SMTP_FROM", "Collector Stash Market <notifications@localhost>"),
+			Username: env("CSM_SMTP_USERNAME", ""), Password: env("CSM_SMTP_PASSWORD", "")})
+		if err != nil {
+			slog.Error("notification e-mail disabled", "err", err)
+		} else {
+			o.Mail = m
+		}
+	}
+	svc := notify.NewService(db, o)
+	db.Notify = svc
+	return svc
+}
+
+// collectionDeps is the collection service over db; avatars are stored
+// under <data>/static/avatars (served at /static/avatars) as WebP by the
+// scan photos' encoder. The marketplace's listings of a user are wired
+// when the market service exists (nil: none shown).
+func collectionDeps(cfg *config, db *postgres.DB) *collection.Service {
+	svc := collection.NewService(db, nil)
+	svc.SetProfile(collection.ProfileOptions{Encoder: scanphoto.Encoder{},
+		Files: collection.DiskAvatars{Dir: filepath.Join(cfg.DataDir, "static", "avatars"), URLPrefix: "/static/avatars"}})
+	return svc
+}
