@@ -91,6 +91,8 @@ var acctStart = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 type acctOptions struct {
 	noLimiter bool
 	origins   []string
+	// configure adds a capability's dependencies to the server's config.
+	configure func(f *acct, cfg *api.Config)
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -115,6 +117,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
+	}
+	if o.configure != nil {
+		o.configure(f, &cfg)
 	}
 	srv := httptest.NewServer(api.New(cfg))
 	t.Cleanup(srv.Close)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/community"
 )
 
 // Config wires the server to its dependencies.
@@ -74,6 +75,10 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Community (optional: /api/messages, /api/blocks, /api/reports and
+	// the forum exist when set).
+	Community *community.Service
 }
 
 // Server is the HTTP API.
@@ -148,6 +153,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Stream != nil {
 		s.streamRoutes(r)
+	}
+	if cfg.Community != nil {
+		s.communityRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r
