@@ -25,6 +25,12 @@ func (s *Server) communityRoutes(r *gin.Engine) {
 	b.GET("", s.listBlocks)
 	b.POST("", s.blockUser)
 	b.DELETE("/:username", s.unblockUser)
+
+	r.POST("/api/reports", auth, s.createReport)
+	r.GET("/api/reports", auth, s.myReports)
+	admin := r.Group("/api/admin", s.require(catalog.AccessAdmin))
+	admin.GET("/reports", s.reportQueue)
+	admin.POST("/reports/:id/resolve", s.resolveReport)
 }
 
 // actor is the signed-in caller as the community sees it.
@@ -189,4 +195,87 @@ func (s *Server) unblockUser(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) createReport(c *gin.Context) {
+	var in struct {
+		TargetType string `json:"target_type"`
+		TargetID   int64  `json:"target_id"`
+		Reason     string `json:"reason"`
+		Category   string `json:"category"`
+	}
+	if err := readJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.cfg.Community.CreateReport(c.Request.Context(), actor(c), community.NewReport{
+		TargetType: in.TargetType, TargetID: in.TargetID, Reason: in.Reason, Category: in.Category})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rep)
+}
+
+// pageQuery parses limit (1–100, 50) and offset.
+func pageQuery(p *params) (limit, offset int) {
+	return int(p.intRange("query", "limit", 50, 1, community.MaxListLimit)), int(p.intRange("query", "offset", 0, 0, 1_000_000))
+}
+
+func (s *Server) myReports(c *gin.Context) {
+	p := newParams(c)
+	limit, offset := pageQuery(p)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rs, total, err := s.cfg.Community.MyReports(c.Request.Context(), actor(c), limit, offset)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"items": rs, "total": total, "limit": limit, "offset": offset})
+}
+
+func (s *Server) reportQueue(c *gin.Context) {
+	p := newParams(c)
+	status := p.enum("status", string(community.ReportOpen), "open", "resolved", "dismissed", "all")
+	limit, offset := pageQuery(p)
+	if err := p.err(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := community.ReportQuery{Status: community.ReportStatus(status), Limit: limit, Offset: offset}
+	if status == "all" {
+		q.Status = ""
+	}
+	rs, total, err := s.cfg.Community.ReportQueue(c.Request.Context(), actor(c), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"items": rs, "total": total, "limit": limit, "offset": offset, "status": status})
+}
+
+func (s *Server) resolveReport(c *gin.Context) {
+	id, ok := s.communityPathID(c, "id")
+	if !ok {
+		return
+	}
+	var in struct {
+		Status     string `json:"status"`
+		Resolution string `json:"resolution"`
+	}
+	if err := readJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.cfg.Community.ResolveReport(c.Request.Context(), actor(c), id, in.Status, in.Resolution)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
 }

@@ -51,6 +51,7 @@ func ActorOf(u catalog.User) Actor {
 type Store interface {
 	MessageStore
 	BlockStore
+	ReportStore
 	// MemberByUsername finds an account (ENOTFOUND "User not found").
 	MemberByUsername(ctx context.Context, username string) (Member, error)
 }
