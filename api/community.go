@@ -31,6 +31,8 @@ func (s *Server) communityRoutes(r *gin.Engine) {
 	admin := r.Group("/api/admin", s.require(catalog.AccessAdmin))
 	admin.GET("/reports", s.reportQueue)
 	admin.POST("/reports/:id/resolve", s.resolveReport)
+
+	s.forumRoutes(r, auth, admin)
 }
 
 // actor is the signed-in caller as the community sees it.
@@ -124,7 +126,7 @@ func (s *Server) messageThreads(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, err := s.cfg.Community.Threads(c.Request.Context(), actor(c), q)
+	list, err := s.cfg.Community.MessageThreads(c.Request.Context(), actor(c), q)
 	if err != nil {
 		s.fail(c, err)
 		return

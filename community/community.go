@@ -52,6 +52,7 @@ type Store interface {
 	MessageStore
 	BlockStore
 	ReportStore
+	ForumStore
 	// MemberByUsername finds an account (ENOTFOUND "User not found").
 	MemberByUsername(ctx context.Context, username string) (Member, error)
 }

@@ -318,9 +318,9 @@ type ThreadQuery struct {
 // maxThreadMessages bounds the messages one threads call reads.
 const maxThreadMessages = 500
 
-// Threads groups actor's recent messages into conversations, newest first
+// MessageThreads groups actor's recent messages into conversations, newest first
 // (WhatsApp style), and marks the received ones read.
-func (s *Service) Threads(ctx context.Context, actor Actor, tq ThreadQuery) (ThreadList, error) {
+func (s *Service) MessageThreads(ctx context.Context, actor Actor, tq ThreadQuery) (ThreadList, error) {
 	q := ConversationQuery{UserID: actor.ID, ListingID: tq.ListingID, Limit: tq.Limit}
 	if q.Limit <= 0 || q.Limit > maxThreadMessages {
 		q.Limit = maxThreadMessages

@@ -138,7 +138,7 @@ func TestFoldersThreadsAndPrivacy(t *testing.T) {
 
 	// threads group by member and listing, newest conversation first, and
 	// mark what bob received read
-	th, err := f.svc.Threads(f.ctx, bob, community.ThreadQuery{})
+	th, err := f.svc.MessageThreads(f.ctx, bob, community.ThreadQuery{})
 	require.NoError(t, err)
 	require.Len(t, th.Items, 2)
 	require.Equal(t, "carol", th.Items[0].WithUsername)
@@ -157,10 +157,10 @@ func TestFoldersThreadsAndPrivacy(t *testing.T) {
 	require.Equal(t, int64(1), aliceInbox.UnreadCount)
 
 	// one listing's thread, one member's thread
-	th, err = f.svc.Threads(f.ctx, alice, community.ThreadQuery{ListingID: ptr(int64(42))})
+	th, err = f.svc.MessageThreads(f.ctx, alice, community.ThreadQuery{ListingID: ptr(int64(42))})
 	require.NoError(t, err)
 	require.Len(t, th.Items, 1)
-	th, err = f.svc.Threads(f.ctx, bob, community.ThreadQuery{With: "carol"})
+	th, err = f.svc.MessageThreads(f.ctx, bob, community.ThreadQuery{With: "carol"})
 	require.NoError(t, err)
 	require.Len(t, th.Items, 1)
 	require.Equal(t, "carol", th.Items[0].WithUsername)
