@@ -13,6 +13,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/community"
+	"github.com/collectorstash/csm/meta"
 	"github.com/collectorstash/csm/realtime"
 )
 
@@ -41,6 +42,7 @@ func (r *feedRecorder) all() []community.Notification {
 type communityFixture struct {
 	*streamFixture
 	feed *feedRecorder
+	meta *meta.Service
 }
 
 func setupCommunity(t *testing.T) *communityFixture {
@@ -49,6 +51,7 @@ func setupCommunity(t *testing.T) *communityFixture {
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr()})
 	t.Cleanup(func() { _ = rdb.Close() })
 	var pub *realtime.Publisher
+	var metaSvc *meta.Service
 	f := setupAccounts(t, acctOptions{configure: func(f *acct, cfg *api.Config) {
 		prefix := f.prefix + "rt:"
 		hub := realtime.NewHub(rdb, realtime.HubOptions{Prefix: prefix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -57,8 +60,18 @@ func setupCommunity(t *testing.T) *communityFixture {
 		cfg.Stream, cfg.StreamConns, cfg.StreamHeartbeat = hub, realtime.NewConns(rdb, prefix, 3*streamHeartbeat), streamHeartbeat
 		cfg.Community = community.New(community.Config{Store: f.db.Community(), Listings: f.db.Community(),
 			Notifier: feed, Events: pub, Now: f.clock.Now, Log: cfg.Log})
+		// the status page's probes, as the worker wires them
+		probes := []meta.Probe{
+			meta.ProbeFunc{Name: meta.TargetAPI, Fn: func(ctx context.Context) error {
+				return meta.HTTPProbe{Name: meta.TargetAPI, URL: f.url + "/health"}.Check(ctx)
+			}},
+			meta.ProbeFunc{Name: meta.TargetRedis, Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+			meta.ProbeFunc{Name: meta.TargetPostgres, Fn: f.db.Ping},
+		}
+		metaSvc = meta.New(meta.Config{Store: f.db.Meta(), Catalog: f.db, Probes: probes, Now: f.clock.Now, Log: cfg.Log})
+		cfg.Meta = metaSvc
 	}})
-	return &communityFixture{streamFixture: &streamFixture{acct: f, second: f.url, pub: pub}, feed: feed}
+	return &communityFixture{streamFixture: &streamFixture{acct: f, second: f.url, pub: pub}, feed: feed, meta: metaSvc}
 }
 
 // member registers a user and returns its browser and id.

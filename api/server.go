@@ -12,6 +12,7 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/community"
+	"github.com/collectorstash/csm/meta"
 )
 
 // Config wires the server to its dependencies.
@@ -79,6 +80,9 @@ type Config struct {
 	// Community (optional: /api/messages, /api/blocks, /api/reports and
 	// the forum exist when set).
 	Community *community.Service
+	// Meta (optional: /api/health's counters, /api/stats, the status page,
+	// the app version manifest and /api/devices exist when set).
+	Meta *meta.Service
 }
 
 // Server is the HTTP API.
@@ -113,7 +117,10 @@ func New(cfg Config) http.Handler {
 	})
 
 	r.GET("/health", s.health)
-	r.GET("/api/health", s.health)
+	r.GET("/health/live", s.live)
+	if cfg.Meta == nil {
+		r.GET("/api/health", s.health)
+	}
 
 	v2 := r.Group("/api/v2")
 	if cfg.CacheTTL > 0 {
@@ -156,6 +163,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Community != nil {
 		s.communityRoutes(r)
+	}
+	if cfg.Meta != nil {
+		s.metaRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

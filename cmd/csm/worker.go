@@ -65,6 +65,12 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
 	q := workers.NewQueue(cfg.RedisAddr)
 	defer q.Close()
+	probes, stopProbes := statusProbes(cfg, db)
+	defer stopProbes()
+	statusCheck, err := workers.NewStatusCheckTask("schedule")
+	if err != nil {
+		return err
+	}
 
 	g, ctx := errgroup.WithContext(ctx)
 	if !pinned {
@@ -82,9 +88,11 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 					PhotoDir: filepath.Join(cfg.DataDir, "static", "scans"), Log: slog.Default()},
 				workers.TypeRecognize: &workers.RecognizeHandler{Store: db, Notify: q.NotifyScan, Decode: wire.Decode,
 					Pipeline: rec.Pipeline, Debug: debugSink(cfg.DataDir), Log: slog.Default()},
+				workers.TypeStatusCheck: &workers.StatusCheckHandler{Checker: metaService(db, probes)},
 			},
 			Schedule: map[string]*asynq.Task{"@every 10m": refresh,
-				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()},
+				workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask(),
+				workers.StatusCheckSchedule:        statusCheck},
 		})
 	})
 	// retraining: its own server and queue, one task at a time
