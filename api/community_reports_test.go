@@ -12,11 +12,11 @@ import (
 func TestReportsAPI(t *testing.T) {
 	t.Parallel()
 	f := setupCommunity(t)
-	alice, aliceID, _ := f.member("alice")
-	bob, _, _ := f.member("bob")
+	alice, _, _ := f.member("alice")
+	bob, bobID, _ := f.member("bob")
 	admin := f.admin()
 
-	r := alice.do(http.MethodPost, "/api/reports", map[string]any{"target_type": "user", "target_id": aliceID + 1, "reason": "spams the forum", "category": "spam"})
+	r := alice.do(http.MethodPost, "/api/reports", map[string]any{"target_type": "user", "target_id": bobID, "reason": "spams the forum", "category": "spam"})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	var rep struct {
 		ID         int64  `json:"id"`
@@ -27,7 +27,7 @@ func TestReportsAPI(t *testing.T) {
 	r.json(&rep)
 	require.Equal(t, "open", rep.Status)
 	require.Equal(t, "spam", rep.Category)
-	r = alice.do(http.MethodPost, "/api/reports", map[string]any{"target_type": "user", "target_id": aliceID + 1, "reason": "again"})
+	r = alice.do(http.MethodPost, "/api/reports", map[string]any{"target_type": "user", "target_id": bobID, "reason": "again"})
 	require.Equal(t, http.StatusConflict, r.status)
 
 	for _, b := range []struct {
