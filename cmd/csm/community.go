@@ -17,14 +17,23 @@ import (
 	"github.com/collectorstash/csm/workers"
 )
 
-// communityService wires messages, blocks, reports and the forum. The
-// notification feed is another capability's: until it is wired, new
-// messages are only pushed on user:<id> (events). CSM_FORUM_EDIT_WINDOW
-// bounds forum edits (1h).
-func communityService(db *postgres.DB, events catalog.EventPublisher) *community.Service {
+// communityService wires messages, blocks, reports and the forum. New
+// messages are pushed on user:<id> (events) and to the recipient's devices
+// (push); the notification feed is another capability's and joins here.
+// CSM_FORUM_EDIT_WINDOW bounds forum edits (1h).
+func communityService(db *postgres.DB, events catalog.EventPublisher, push *meta.Service) *community.Service {
 	store := db.Community()
-	return community.New(community.Config{Store: store, Listings: store, Events: events, Log: slog.Default(),
-		EditWindow: envDuration("CSM_FORUM_EDIT_WINDOW", community.DefaultEditWindow)})
+	return community.New(community.Config{Store: store, Listings: store, Events: events, Notifier: devicePush{push},
+		Log: slog.Default(), EditWindow: envDuration("CSM_FORUM_EDIT_WINDOW", community.DefaultEditWindow)})
+}
+
+// devicePush delivers community notifications to the recipient's devices.
+type devicePush struct{ meta *meta.Service }
+
+// Notify implements community.Notifier.
+func (d devicePush) Notify(ctx context.Context, n community.Notification) error {
+	_, err := d.meta.PushToUser(ctx, n.UserID, meta.Push{Title: n.Title, Body: n.Body, URL: n.URL, Data: n.Data})
+	return err
 }
 
 // metaService wires health, stats, the status page, the app manifest and

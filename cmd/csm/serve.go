@@ -49,6 +49,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			}
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
+			metaSvc := metaService(db, nil)
 			h := api.New(api.Config{
 				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
@@ -59,7 +60,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
 				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
-				Community: communityService(db, db.Events), Meta: metaService(db, nil),
+				Community: communityService(db, db.Events, metaSvc), Meta: metaSvc,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
