@@ -38,9 +38,6 @@ func (s *Server) communityRoutes(r *gin.Engine) {
 // actor is the signed-in caller as the community sees it.
 func actor(c *gin.Context) community.Actor { return community.ActorOf(principalOf(c).User) }
 
-// flexID is an optional id in a JSON body.
-type flexID = *int64
-
 // communityQueryID parses an optional positive id from the query.
 func communityQueryID(p *params, name string) *int64 {
 	if _, ok := p.c.GetQuery(name); !ok {
@@ -72,8 +69,8 @@ type sendMessageBody struct {
 	RecipientUsername string `json:"recipient_username"`
 	Subject           string `json:"subject"`
 	Body              string `json:"body"`
-	ListingID         flexID `json:"listing_id"`
-	ParentID          flexID `json:"parent_id"`
+	ListingID         *int64 `json:"listing_id"`
+	ParentID          *int64 `json:"parent_id"`
 }
 
 func (s *Server) sendMessage(c *gin.Context) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-
 )
 
 // hostilePost tries every way a forum post could run code in a reader's

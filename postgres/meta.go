@@ -192,4 +192,3 @@ func (s *MetaStore) Devices(ctx context.Context, userID int64) ([]meta.Device, e
 	out, err := pgx.CollectRows(rows, scanDevice)
 	return out, wrap("meta: devices", err, "")
 }
-
