@@ -105,8 +105,8 @@ type acctOptions struct {
 	// queueUI is mounted at /admin/queues.
 	metrics *metrics.Metrics
 	queueUI http.Handler
-	// configure adds services to the server's config (collection, …).
-	configure func(cfg *api.Config, db *postgres.DB)
+	// configure adds a capability's dependencies to the server's config.
+	configure func(f *acct, cfg *api.Config)
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -147,7 +147,7 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		withRecognition(t, f, &cfg)
 	}
 	if o.configure != nil {
-		o.configure(&cfg, db)
+		o.configure(f, &cfg)
 	}
 	srv := httptest.NewServer(validated(t, api.New(cfg)))
 	t.Cleanup(srv.Close)

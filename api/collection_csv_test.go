@@ -14,7 +14,6 @@ import (
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/importer/mtg"
-	"github.com/collectorstash/csm/postgres"
 )
 
 // uploadFile posts body as the multipart field "file" (or field).
@@ -53,7 +52,8 @@ func (c *client) doRaw(method, path, contentType string, body []byte) reply {
 
 func TestCollectionCSV(t *testing.T) {
 	t.Parallel()
-	f := setupAccounts(t, acctOptions{noLimiter: true, configure: func(cfg *api.Config, db *postgres.DB) {
+	f := setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		db := f.db
 		_, err := demo.Load(t.Context(), db, db, demo.Options{Today: acctStart, Days: 2})
 		require.NoError(t, err)
 		game, sets, err := mtg.Parse("../importer/mtg/testdata/legal/M10.json")

@@ -10,7 +10,6 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/demo"
-	"github.com/collectorstash/csm/postgres"
 )
 
 // Demo catalogue ids the collection tests use.
@@ -26,7 +25,8 @@ const (
 // the demo catalogue (prices ending on the clock's day).
 func setupCollection(t *testing.T) *acct {
 	t.Helper()
-	return setupAccounts(t, acctOptions{noLimiter: true, configure: func(cfg *api.Config, db *postgres.DB) {
+	return setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		db := f.db
 		_, err := demo.Load(t.Context(), db, db, demo.Options{Today: acctStart, Days: 10})
 		require.NoError(t, err)
 		cfg.Collection = collection.NewService(db, cfg.Now)

@@ -11,14 +11,14 @@ import (
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/importer/mtg"
-	"github.com/collectorstash/csm/postgres"
 )
 
 // setupDecks is the collection API over the demo catalogue plus the M10
 // excerpt with its MTGJSON legalities.
 func setupDecks(t *testing.T) *acct {
 	t.Helper()
-	return setupAccounts(t, acctOptions{noLimiter: true, configure: func(cfg *api.Config, db *postgres.DB) {
+	return setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		db := f.db
 		ctx := t.Context()
 		_, err := demo.Load(ctx, db, db, demo.Options{Today: acctStart, Days: 2})
 		require.NoError(t, err)

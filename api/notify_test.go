@@ -121,7 +121,8 @@ func setupNotify(t *testing.T) *notifyFixture {
 	hub := realtime.NewHub(rdb, realtime.HubOptions{Prefix: prefix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	t.Cleanup(func() { _ = hub.Close() })
 	nf := &notifyFixture{hub: hub, mail: box}
-	nf.acct = setupAccounts(t, acctOptions{noLimiter: true, configure: func(cfg *api.Config, db *postgres.DB) {
+	nf.acct = setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		db := f.db
 		_, err := demo.Load(t.Context(), db, db, demo.Options{Today: acctStart, Days: 3})
 		require.NoError(t, err)
 		mailer, err := notify.NewSMTPMailer(notify.SMTPConfig{Addr: box.addr, From: "Collector Stash <alerts@csm.example>"})

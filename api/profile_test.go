@@ -18,7 +18,6 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/demo"
-	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
 )
 
@@ -32,7 +31,8 @@ func (fakeListings) ListingsOfUser(_ context.Context, userID int64, _ int) ([]co
 func TestProfileAndPrivacy(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	f := setupAccounts(t, acctOptions{noLimiter: true, configure: func(cfg *api.Config, db *postgres.DB) {
+	f := setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		db := f.db
 		_, err := demo.Load(t.Context(), db, db, demo.Options{Today: acctStart, Days: 2})
 		require.NoError(t, err)
 		svc := collection.NewService(db, cfg.Now)

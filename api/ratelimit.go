@@ -51,7 +51,7 @@ func (s *Server) rateLimit() gin.HandlerFunc {
 
 func exemptFromLimits(r *http.Request) bool {
 	p := r.URL.Path
-	return r.Method == http.MethodOptions || p == "/health" || p == "/api/health" || p == "/metrics" || strings.HasPrefix(p, "/static/")
+	return r.Method == http.MethodOptions || p == "/health" || p == "/health/live" || p == "/api/health" || p == "/metrics" || strings.HasPrefix(p, "/static/")
 }
 
 // limitAnonymous counts one request of the client IP; false when it was

@@ -12,7 +12,9 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/collection"
+	"github.com/collectorstash/csm/community"
 	"github.com/collectorstash/csm/internal/reqid"
+	"github.com/collectorstash/csm/meta"
 	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/notify"
 	"github.com/collectorstash/csm/pricing"
@@ -88,6 +90,12 @@ type Config struct {
 	Collection *collection.Service
 	// Notify (optional, with Accounts: /api/notifications).
 	Notify *notify.Service
+	// Community (optional: /api/messages, /api/blocks, /api/reports and
+	// the forum exist when set).
+	Community *community.Service
+	// Meta (optional: /api/health's counters, /api/stats, the status page,
+	// the app version manifest and /api/devices exist when set).
+	Meta *meta.Service
 }
 
 // Server is the HTTP API.
@@ -123,7 +131,10 @@ func New(cfg Config) http.Handler {
 	})
 
 	r.GET("/health", s.health)
-	r.GET("/api/health", s.health)
+	r.GET("/health/live", s.live)
+	if cfg.Meta == nil {
+		r.GET("/api/health", s.health)
+	}
 
 	v2 := r.Group("/api/v2")
 	if cfg.CacheTTL > 0 {
@@ -165,6 +176,12 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Notify != nil && cfg.Accounts != nil {
 		s.notifyRoutes(r)
+	}
+	if cfg.Community != nil {
+		s.communityRoutes(r)
+	}
+	if cfg.Meta != nil {
+		s.metaRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

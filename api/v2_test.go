@@ -252,6 +252,10 @@ func TestHealth(t *testing.T) {
 		var h map[string]any
 		res := f.get(p, &h)
 		require.Equal(t, http.StatusOK, res.StatusCode)
-		require.Equal(t, "ok", h["status"])
+		require.Equal(t, map[string]any{"status": "ok", "db": true}, h)
 	}
+	var live map[string]any
+	res := f.get("/health/live", &live)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, map[string]any{"status": "ok"}, live)
 }

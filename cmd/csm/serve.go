@@ -65,6 +65,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			pricingSvc, stopPricing := pricingDeps(cfg, db)
 			defer stopPricing()
 			notifier := notifyDeps(cfg, db)
+			metaSvc := metaService(db, nil)
 			h := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -78,6 +79,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db), Notify: notifier,
+				Community: communityService(db, db.Events, metaSvc), Meta: metaSvc,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)

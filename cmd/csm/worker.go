@@ -100,6 +100,13 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	// the worker signs no URL: the secret is the API's business
 	scans := scanningService(cfg, db, q, sessionEvents, batchEvents, nil)
 	defer scans.Close()
+	probes, stopProbes := statusProbes(cfg, db)
+	defer stopProbes()
+	statusCheck, err := workers.NewStatusCheckTask("schedule")
+	if err != nil {
+		return err
+	}
+	schedule0[workers.StatusCheckSchedule] = statusCheck
 
 	g, ctx := errgroup.WithContext(ctx)
 	if !pinned {
@@ -119,6 +126,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 					Photos: scans.Photos(), Log: slog.Default()},
 				workers.TypeRecognize: &workers.RecognizeHandler{Scans: scans, Decode: wire.Decode,
 					Pipeline: rec.Pipeline, Debug: scans.Photos().SaveDebug, Observe: procMetrics.ObserveScan, Log: slog.Default()},
+				workers.TypeStatusCheck: &workers.StatusCheckHandler{Checker: metaService(db, probes)},
 			},
 			Schedule: schedule0,
 		})

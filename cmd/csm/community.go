@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/community"
+	"github.com/collectorstash/csm/meta"
+	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/workers"
+)
+
+// communityService wires messages, blocks, reports and the forum. New
+// messages are pushed on user:<id> (events) and to the recipient's devices
+// (push); the notification feed is another capability's and joins here.
+// CSM_FORUM_EDIT_WINDOW bounds forum edits (1h).
+func communityService(db *postgres.DB, events catalog.EventPublisher, push *meta.Service) *community.Service {
+	store := db.Community()
+	return community.New(community.Config{Store: store, Listings: store, Events: events, Notifier: devicePush{push},
+		Log: slog.Default(), EditWindow: envDuration("CSM_FORUM_EDIT_WINDOW", community.DefaultEditWindow)})
+}
+
+// devicePush delivers community notifications to the recipient's devices.
+type devicePush struct{ meta *meta.Service }
+
+// Notify implements community.Notifier.
+func (d devicePush) Notify(ctx context.Context, n community.Notification) error {
+	_, err := d.meta.PushToUser(ctx, n.UserID, meta.Push{Title: n.Title, Body: n.Body, URL: n.URL, Data: n.Data})
+	return err
+}
+
+// metaService wires health, stats, the status page, the app manifest and
+// devices. probes are the status page's targets (the worker's).
+func metaService(db *postgres.DB, probes []meta.Probe) *meta.Service {
+	return meta.New(meta.Config{Store: db.Meta(), Catalog: db, Probes: probes, Log: slog.Default()})
+}
+
+// statusProbes are the status page's five targets as the worker sees them:
+// the API's /health (CSM_STATUS_API_URL, by default this host's CSM_ADDR),
+// Redis, Postgres, the asynq queues and the worker processes.
+func statusProbes(cfg *config, db *postgres.DB) (probes []meta.Probe, stop func()) {
+	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+	insp := asynq.NewInspector(redisOpt(cfg))
+	apiURL := env("CSM_STATUS_API_URL", "")
+	if apiURL == "" {
+		host := cfg.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "127.0.0.1" + host
+		}
+		apiURL = "http://" + host + "/health"
+	}
+	probes = []meta.Probe{
+		meta.HTTPProbe{Name: meta.TargetAPI, URL: apiURL, Client: &http.Client{Timeout: 5 * time.Second}},
+		meta.ProbeFunc{Name: meta.TargetRedis, Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+		meta.ProbeFunc{Name: meta.TargetPostgres, Fn: db.Ping},
+		workers.QueueProbe{Inspector: insp},
+		workers.WorkersProbe{Inspector: insp},
+	}
+	return probes, func() { _ = insp.Close(); _ = rdb.Close() }
+}
