@@ -15,8 +15,8 @@ import (
 // trigger. It publishes on db.Events (set it first) and e-mails through
 // CSM_SMTP_ADDR (host:port; unset: no e-mail) as CSM_SMTP_FROM, with
 // CSM_SMTP_USERNAME / CSM_SMTP_PASSWORD when the server wants PLAIN auth.
-func notifyDeps(cfg *config, db *postgres.DB) *notify.Service {
-	o := notify.Options{Events: db.Events, Log: slog.Default(), BaseURL: cfg.PublicURL}
+func notifyDeps(cfg *config, db *postgres.DB, push notify.Sender) *notify.Service {
+	o := notify.Options{Events: db.Events, Push: push, Log: slog.Default(), BaseURL: cfg.PublicURL}
 	if addr := env("CSM_SMTP_ADDR", ""); addr != "" {
 		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Addr: addr,
 			From:     env("CSM_SMTP_FROM", "Collector Stash Market <notifications@localhost>"),

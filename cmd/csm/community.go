@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/community"
 	"github.com/collectorstash/csm/meta"
+	"github.com/collectorstash/csm/notify"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/workers"
 )
@@ -21,18 +23,31 @@ import (
 // messages are pushed on user:<id> (events) and to the recipient's devices
 // (push); the notification feed is another capability's and joins here.
 // CSM_FORUM_EDIT_WINDOW bounds forum edits (1h).
-func communityService(db *postgres.DB, events catalog.EventPublisher, push *meta.Service) *community.Service {
+func communityService(db *postgres.DB, events catalog.EventPublisher, feed *notify.Service) *community.Service {
 	store := db.Community()
-	return community.New(community.Config{Store: store, Listings: store, Events: events, Notifier: devicePush{push},
+	return community.New(community.Config{Store: store, Listings: store, Events: events, Notifier: feedNotifier{feed},
 		Log: slog.Default(), EditWindow: envDuration("CSM_FORUM_EDIT_WINDOW", community.DefaultEditWindow)})
 }
 
-// devicePush delivers community notifications to the recipient's devices.
-type devicePush struct{ meta *meta.Service }
+// feedNotifier records community notifications in the notification feed,
+// which delivers them (user:<id> over the WebSocket, e-mail when opted in,
+// the recipient's devices).
+type feedNotifier struct{ feed *notify.Service }
 
 // Notify implements community.Notifier.
-func (d devicePush) Notify(ctx context.Context, n community.Notification) error {
-	_, err := d.meta.PushToUser(ctx, n.UserID, meta.Push{Title: n.Title, Body: n.Body, URL: n.URL, Data: n.Data})
+func (f feedNotifier) Notify(ctx context.Context, n community.Notification) error {
+	_, err := f.feed.Notify(ctx, n.UserID, notify.Kind(n.Kind), notify.Payload{Title: n.Title, Body: n.Body, URL: n.URL, Data: n.Data})
+	return err
+}
+
+// devicePush is the feed's push sender: the user's registered devices.
+type devicePush struct{ meta *meta.Service }
+
+// Push implements notify.Sender.
+func (d devicePush) Push(ctx context.Context, userID int64, n notify.Notification) error {
+	var data map[string]any
+	_ = json.Unmarshal(n.Data, &data)
+	_, err := d.meta.PushToUser(ctx, userID, meta.Push{Title: n.Title, Body: n.Body, URL: n.URL, Data: data})
 	return err
 }
 

@@ -62,7 +62,7 @@ func importCmd(cfg *config) *cobra.Command {
 			}
 			defer db.Close()
 			defer withPriceEvents(cfg, db)()
-			notifyDeps(cfg, db)
+			notifyDeps(cfg, db, devicePush{metaService(db, nil)})
 			what, path := args[0], args[1]
 			switch what {
 			case "prices":

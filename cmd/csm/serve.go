@@ -64,8 +64,8 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer stopRealtime()
 			pricingSvc, stopPricing := pricingDeps(cfg, db)
 			defer stopPricing()
-			notifier := notifyDeps(cfg, db)
 			metaSvc := metaService(db, nil)
+			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
 			h := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -79,7 +79,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db), Notify: notifier,
-				Community: communityService(db, db.Events, metaSvc), Meta: metaSvc,
+				Community: communityService(db, db.Events, notifier), Meta: metaSvc,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
