@@ -91,6 +91,9 @@ var acctStart = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 type acctOptions struct {
 	noLimiter bool
 	origins   []string
+	// configure adds dependencies (e.g. a capability's service) to the
+	// server's config before it starts.
+	configure func(cfg *api.Config, f *acct)
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -115,6 +118,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
+	}
+	if o.configure != nil {
+		o.configure(&cfg, f)
 	}
 	srv := httptest.NewServer(api.New(cfg))
 	t.Cleanup(srv.Close)

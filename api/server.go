@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/market"
 )
 
 // Config wires the server to its dependencies.
@@ -74,6 +75,11 @@ type Config struct {
 	StreamConns     catalog.ConnLimiter
 	StreamHeartbeat time.Duration
 	StreamMaxConns  int
+
+	// Market is the marketplace (optional: listings, bids, transactions,
+	// seller accounts, verification codes and platform settings exist when
+	// set, with Accounts).
+	Market *market.Service
 }
 
 // Server is the HTTP API.
@@ -148,6 +154,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Stream != nil {
 		s.streamRoutes(r)
+	}
+	if cfg.Market != nil && cfg.Accounts != nil {
+		s.marketRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

@@ -59,6 +59,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
 				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
+				Market: marketDeps(cfg, db, secret),
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
