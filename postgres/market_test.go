@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/mail"
+	"github.com/collectorstash/csm/mail/mailtest"
 	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
@@ -434,4 +436,36 @@ func TestMarketSettingsAndFees(t *testing.T) {
 	fp, err = f.svc.FeePreview(f.ctx, 10000, false)
 	require.NoError(t, err)
 	require.Equal(t, market.Cents(500), fp.MarketplaceAmt) // default
+}
+
+// TestMarketExpiryReminders: a week before expiry the seller gets one
+// e-mail (through a real SMTP exchange) whose link renews the listing once.
+func TestMarketExpiryReminders(t *testing.T) {
+	t.Parallel()
+	f := setupMarket(t)
+	srv := mailtest.Start(t)
+	svc := market.New(market.Config{Store: f.db.Market(), Now: f.clock.Now, Secret: []byte("test-secret"),
+		PublicURL: "https://csm.test", Mailer: mail.SMTP{Addr: srv.Addr, From: "CSM <noreply@csm.test>"}})
+	l := f.list(t, market.ListingInput{})
+	n, err := svc.SendReminders(f.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n) // 60 days left
+	f.clock.Add(market.ListingTTL - market.ReminderBefore + time.Hour)
+	n, err = svc.SendReminders(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	n, err = svc.SendReminders(f.ctx)
+	require.NoError(t, err)
+	require.Zero(t, n) // once
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	require.Equal(t, []string{"seller@example.com"}, msgs[0].To)
+	i := strings.Index(msgs[0].Data, "https://csm.test/listings/renew/")
+	require.Positive(t, i, msgs[0].Data)
+	token := strings.Fields(msgs[0].Data[i+len("https://csm.test/listings/renew/"):])[0]
+	got, err := svc.RenewByToken(f.ctx, token)
+	require.NoError(t, err)
+	require.Equal(t, l.ExpiresAt.Add(market.RenewBy), got.ExpiresAt)
+	_, err = svc.RenewByToken(f.ctx, token)
+	require.Equal(t, catalog.ECONFLICT, code(err))
 }

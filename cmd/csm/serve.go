@@ -49,6 +49,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			}
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
 			defer stopRealtime()
+			mkt, reminders := marketDeps(cfg, db, secret)
 			h := api.New(api.Config{
 				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
@@ -59,7 +60,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Accounts:     db, Keys: db, Limiter: lim, SessionSecret: secret, TrustedProxies: cfg.TrustedProxies,
 				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
-				Market: marketDeps(cfg, db, secret),
+				Market: mkt,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
@@ -78,6 +79,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				_ = hub.Close() // WebSockets are hijacked: Shutdown does not end them
 				return srv.Shutdown(sctx)
 			})
+			g.Go(func() error { reminders(ctx); return nil })
 			if withWorker {
 				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
 			}
