@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-marketplace bench-catalogue bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
 
 all: build
 
@@ -104,6 +104,9 @@ SIM        ?= 300
 bench-retrain: services build  ## feedback retraining loop: simulated confirmed scans → fine-tune → promote if better, before/after figures
 	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) bin/csm retrain --simulate $(SIM) --test-photos 150 \
 	  --gallery demo$(if $(GALLERY),$(comma)$(GALLERY)) --steps 300 --time-budget 4
+
+bench-marketplace: services deps  ## marketplace: browse p50/p95 over 1M listings, listing create, buy-now race over 2 API servers
+	@$(IN) go run ./cmd/bench-marketplace
 
 bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
 	@$(IN) go run ./cmd/bench-realtime

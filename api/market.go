@@ -39,6 +39,7 @@ func (s *Server) marketRoutes(r *gin.Engine) {
 	sel.POST("/import/cardmarket", s.importCardmarket)
 	sel.GET("/listings", s.sellerListings)
 	sel.POST("/listings", s.createListing)
+	sel.POST("/listings/drafts", s.createDrafts)
 	sel.PATCH("/listings/:id", s.editListing)
 	sel.DELETE("/listings/:id", s.withdrawListing)
 	sel.POST("/listings/:id/renew", s.renewListing)
@@ -360,6 +361,18 @@ func (s *Server) createListing(c *gin.Context) {
 	}
 	l, err := s.cfg.Market.CreateListing(c.Request.Context(), principalOf(c).User.ID, in)
 	s.render(c, http.StatusCreated, l, err)
+}
+
+// createDrafts is the scan review's "create listings" action (and a
+// shop's bulk batch): confirmed cards become draft listings.
+func (s *Server) createDrafts(c *gin.Context) {
+	var in market.DraftsInput
+	if err := readJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out, err := s.cfg.Market.CreateDrafts(c.Request.Context(), principalOf(c).User.ID, in)
+	s.render(c, http.StatusCreated, out, err)
 }
 
 func (s *Server) editListing(c *gin.Context) {

@@ -438,3 +438,44 @@ func TestMarketAPISettingsAndFeePreview(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, admin.do(http.MethodDelete, "/api/admin/platform-settings/payout_day", nil).status)
 	require.Equal(t, http.StatusNotFound, admin.do(http.MethodDelete, "/api/admin/platform-settings/payout_day", nil).status)
 }
+
+func TestMarketAPIDraftsFromScan(t *testing.T) {
+	t.Parallel()
+	m := setupMarketAPI(t)
+	ctx := t.Context()
+	// a Cardmarket trend price for the card
+	_, err := m.db.Pool.Exec(ctx, `WITH s AS (INSERT INTO price_series (variant_id, source, region, price_type, currency)
+			SELECT id, 'cardmarket', 'eu', 'trend', 'EUR' FROM variants WHERE card_id = $1 LIMIT 1 RETURNING id)
+		INSERT INTO price_latest (series_id, as_of, amount_minor) SELECT id, '2026-06-04', 41250 FROM s`, m.charizar)
+	require.NoError(t, err)
+	seller := m.seller(uniqueName("shop"))
+	r := seller.do(http.MethodPost, "/seller/listings/drafts", map[string]any{"scan_session_id": "s1",
+		"cards": []map[string]any{{"card_id": m.charizar}, {"card_id": m.charizar, "condition": "LP", "price": 399.99, "quantity": 2}}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	var res market.DraftsResult
+	r.json(&res)
+	require.Equal(t, 2, res.Created)
+	require.Equal(t, market.Cents(41250), res.Listings[0].Price) // prefilled
+	require.Equal(t, market.ListingDraft, res.Listings[0].Status)
+	require.Equal(t, market.Cents(39999), res.Listings[1].Price)
+
+	// drafts are not on sale and not public
+	id := res.Listings[0].ID
+	require.Equal(t, http.StatusNotFound, m.anon().do(http.MethodGet, fmt.Sprintf("/api/listings/%d", id), nil).status)
+	r = m.register(uniqueName("buyer")).do(http.MethodPost, fmt.Sprintf("/api/listings/%d/buy-now", id), nil)
+	require.Equal(t, http.StatusNotFound, r.status)
+	r = seller.do(http.MethodPatch, fmt.Sprintf("/seller/listings/%d", id), map[string]any{"publish": true})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Contains(t, string(r.body), `"status":"active"`)
+	require.Equal(t, http.StatusOK, m.anon().do(http.MethodGet, fmt.Sprintf("/api/listings/%d", id), nil).status)
+
+	// all or nothing
+	r = seller.do(http.MethodPost, "/seller/listings/drafts", map[string]any{"cards": []map[string]any{{"card_id": m.charizar}, {"card_id": 987654}}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.status)
+	require.Contains(t, r.detail(), `"loc":["body","cards","1","card_id"]`)
+	var n int
+	require.NoError(t, m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM listings`).Scan(&n))
+	require.Equal(t, 2, n)
+	require.Equal(t, http.StatusForbidden, m.register(uniqueName("nobody")).do(http.MethodPost, "/seller/listings/drafts",
+		map[string]any{"cards": []map[string]any{{"card_id": m.charizar}}}).status)
+}

@@ -199,12 +199,17 @@ type ListingQuery struct {
 	Now       time.Time
 }
 
+// BrowseCountCap is the most a browse counts: beyond it total is the cap
+// and total_capped is true ("10,000+").
+const BrowseCountCap = 10_000
+
 // ListingPage is one page of a browse.
 type ListingPage struct {
-	Items  []Listing `json:"items"`
-	Total  int       `json:"total"`
-	Limit  int       `json:"limit"`
-	Offset int       `json:"offset"`
+	Items       []Listing `json:"items"`
+	Total       int       `json:"total"`
+	TotalCapped bool      `json:"total_capped"`
+	Limit       int       `json:"limit"`
+	Offset      int       `json:"offset"`
 }
 
 // Seller is a user's seller account.

@@ -1,6 +1,7 @@
 package market
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 
@@ -16,6 +17,16 @@ const MaxPrice Cents = 100_000_000
 
 // MarshalJSON writes the amount as euros with two decimals.
 func (c Cents) MarshalJSON() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalJSON reads a number of euros (rounded to the cent).
+func (c *Cents) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Errorf("market: %q is not an amount", b)
+	}
+	*c = Cents(math.Round(f * 100))
+	return nil
+}
 
 // String is the amount in euros with two decimals ("657.50").
 func (c Cents) String() string {

@@ -134,9 +134,17 @@ func (m *MarketStore) UserID(ctx context.Context, username string) (int64, error
 // Card returns what a listing needs of a card.
 func (m *MarketStore) Card(ctx context.Context, id int64) (market.Card, error) {
 	var c market.Card
-	err := m.db.Pool.QueryRow(ctx, `SELECT c.id, c.name, s.name, c.game_id, g.slug
+	var price int64
+	// the market price is the newest EUR headline price of the card's
+	// ungraded variants, Cardmarket's trend first
+	err := m.db.Pool.QueryRow(ctx, `SELECT c.id, c.name, s.name, c.game_id, g.slug, COALESCE((
+			SELECT pl.amount_minor FROM variants v JOIN price_series ps ON ps.variant_id = v.id
+			JOIN price_latest pl ON pl.series_id = ps.id
+			WHERE v.card_id = c.id AND ps.currency = 'EUR' AND ps.grading_company = ''
+			ORDER BY (ps.price_type = 'trend') DESC, pl.as_of DESC, v.position, v.id LIMIT 1), 0)
 		FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id WHERE c.id = $1`, id).
-		Scan(&c.ID, &c.Name, &c.SetName, &c.GameID, &c.TCGSlug)
+		Scan(&c.ID, &c.Name, &c.SetName, &c.GameID, &c.TCGSlug, &price)
+	c.MarketPrice = market.Cents(price)
 	return c, wrap("market: card", err, "Card not found")
 }
 

@@ -146,8 +146,14 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 		order = " ORDER BY l.price_cents DESC, l.id DESC"
 	}
 	page := market.ListingPage{Limit: q.Limit, Offset: q.Offset, Items: []market.Listing{}}
-	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM listings l`+cond, args...).Scan(&page.Total); err != nil {
+	// the count stops at BrowseCountCap (a real count over a million
+	// listings costs more than the page itself)
+	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM listings l`+cond+
+		fmt.Sprintf(` LIMIT %d) x`, market.BrowseCountCap+1), args...).Scan(&page.Total); err != nil {
 		return page, wrap("market: browse count", err, "")
+	}
+	if page.Total > market.BrowseCountCap {
+		page.Total, page.TotalCapped = market.BrowseCountCap, true
 	}
 	if page.Total == 0 || q.Offset >= page.Total {
 		return page, nil
