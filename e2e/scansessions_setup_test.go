@@ -22,6 +22,7 @@ import (
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/postgres/pgtest"
 	"github.com/collectorstash/csm/recognizer"
 	"github.com/collectorstash/csm/recognizer/decode"
@@ -123,7 +124,8 @@ func setupScanSessions(t testing.TB) *ssFixture {
 		return err
 	}, DataDir: f.data, StaticDir: f.data + "/static", RecognizeWait: 20 * time.Second, Log: log, Now: f.now,
 		Accounts: db, Keys: db, SessionSecret: []byte("scan-session-secret-scan-session-secret"),
-		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages}))
+		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages,
+		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log})}))
 	f.url = srv.URL
 	f.stop = func() {
 		srv.CloseClientConnections()

@@ -200,8 +200,8 @@ type ListingQuery struct {
 }
 
 // BrowseCountCap is the most a browse counts: beyond it total is the cap
-// and total_capped is true ("10,000+").
-const BrowseCountCap = 10_000
+// and total_capped is true ("1,000+").
+const BrowseCountCap = 1000
 
 // ListingPage is one page of a browse.
 type ListingPage struct {

@@ -58,9 +58,12 @@ CREATE TABLE listings (
     reminded_at       timestamptz -- the expiry reminder e-mail was sent
 );
 -- browse: active listings, newest first or by price, optionally per game
-CREATE INDEX listings_active_new ON listings (created_at DESC, id DESC) WHERE status = 'active';
-CREATE INDEX listings_active_price ON listings (price_cents, id) WHERE status = 'active';
-CREATE INDEX listings_active_game ON listings (game_id, created_at DESC, id DESC) WHERE status = 'active';
+-- and condition; the INCLUDE columns let the capped count and the filters
+-- run as index-only scans
+CREATE INDEX listings_active_new ON listings (created_at DESC, id DESC) INCLUDE (price_cents, expires_at) WHERE status = 'active';
+CREATE INDEX listings_active_price ON listings (price_cents, id) INCLUDE (expires_at) WHERE status = 'active';
+CREATE INDEX listings_browse_new ON listings (game_id, condition, created_at DESC, id DESC) INCLUDE (price_cents, expires_at) WHERE status = 'active';
+CREATE INDEX listings_browse_price ON listings (game_id, condition, price_cents, id) INCLUDE (expires_at) WHERE status = 'active';
 CREATE INDEX listings_card ON listings (card_id) WHERE status = 'active';
 CREATE INDEX listings_seller ON listings (seller_id, id DESC);
 CREATE INDEX listings_expiry ON listings (expires_at) WHERE status = 'active';

@@ -135,13 +135,14 @@ func (m *MarketStore) UserID(ctx context.Context, username string) (int64, error
 func (m *MarketStore) Card(ctx context.Context, id int64) (market.Card, error) {
 	var c market.Card
 	var price int64
-	// the market price is the newest EUR headline price of the card's
-	// ungraded variants, Cardmarket's trend first
+	// the market price is the newest EUR price of the card's ungraded
+	// variants: trend, else the 30-day, 7-day or plain average, else any
 	err := m.db.Pool.QueryRow(ctx, `SELECT c.id, c.name, s.name, c.game_id, g.slug, COALESCE((
 			SELECT pl.amount_minor FROM variants v JOIN price_series ps ON ps.variant_id = v.id
 			JOIN price_latest pl ON pl.series_id = ps.id
 			WHERE v.card_id = c.id AND ps.currency = 'EUR' AND ps.grading_company = ''
-			ORDER BY (ps.price_type = 'trend') DESC, pl.as_of DESC, v.position, v.id LIMIT 1), 0)
+			ORDER BY pl.as_of DESC, array_position(ARRAY['trend', 'avg30', 'avg7', 'avg', 'raw_eu'], ps.price_type) NULLS LAST,
+				v.position, v.id LIMIT 1), 0)
 		FROM cards c JOIN sets s ON s.id = c.set_id JOIN games g ON g.id = c.game_id WHERE c.id = $1`, id).
 		Scan(&c.ID, &c.Name, &c.SetName, &c.GameID, &c.TCGSlug, &price)
 	c.MarketPrice = market.Cents(price)

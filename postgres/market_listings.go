@@ -121,9 +121,20 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 	} else {
 		where = append(where, "l.status = 'active'", "l.expires_at > "+arg(q.Now))
 	}
+	page := market.ListingPage{Limit: q.Limit, Offset: q.Offset, Items: []market.Listing{}}
 	if q.TCGSlug != "" {
-		p := arg(strings.ToLower(q.TCGSlug))
-		where = append(where, "l.game_id = (SELECT id FROM games WHERE slug = "+p+" OR "+p+" = ANY(aliases) ORDER BY slug = "+p+" DESC LIMIT 1)")
+		// resolved first, so the planner sees the game and picks the
+		// (game_id, condition, …) browse indexes
+		var gameID int64
+		err := m.db.Pool.QueryRow(ctx, `SELECT id FROM games WHERE slug = $1 OR $1 = ANY(aliases)
+			ORDER BY slug = $1 DESC LIMIT 1`, strings.ToLower(q.TCGSlug)).Scan(&gameID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return page, nil
+		}
+		if err != nil {
+			return page, wrap("market: browse game", err, "")
+		}
+		where = append(where, "l.game_id = "+arg(gameID))
 	}
 	if q.CardID != 0 {
 		where = append(where, "l.card_id = "+arg(q.CardID))
@@ -145,7 +156,6 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 	case market.SortPriceDesc:
 		order = " ORDER BY l.price_cents DESC, l.id DESC"
 	}
-	page := market.ListingPage{Limit: q.Limit, Offset: q.Offset, Items: []market.Listing{}}
 	// the count stops at BrowseCountCap (a real count over a million
 	// listings costs more than the page itself)
 	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM listings l`+cond+
