@@ -469,3 +469,54 @@ func TestMarketExpiryReminders(t *testing.T) {
 	_, err = svc.RenewByToken(f.ctx, token)
 	require.Equal(t, catalog.ECONFLICT, code(err))
 }
+
+// eventLog records published events.
+type eventLog struct {
+	mu sync.Mutex
+	ev []catalog.Event
+}
+
+func (l *eventLog) Publish(_ context.Context, events ...catalog.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ev = append(l.ev, events...)
+	return nil
+}
+
+func (l *eventLog) topics() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, e := range l.ev {
+		out = append(out, e.Type+" "+e.Topic)
+	}
+	return out
+}
+
+// TestMarketEvents: listing_new on marketplace:new, card:<id> and
+// tcg:<slug>; bid and order notifications on the parties' user:<id>.
+func TestMarketEvents(t *testing.T) {
+	t.Parallel()
+	f := setupMarket(t)
+	log := &eventLog{}
+	svc := market.New(market.Config{Store: f.db.Market(), Now: f.clock.Now, Events: log, Notify: market.EventNotifier{Events: log}})
+	buyer := newUser(t, f.fixture, "buyer")
+	l, err := svc.CreateListing(f.ctx, f.seller.ID, market.ListingInput{CardID: &f.charizar, Price: ptr(10.0), Condition: "NM", AcceptsOffers: true})
+	require.NoError(t, err)
+	b, err := svc.PlaceBid(f.ctx, buyer.ID, l.ID, market.BidInput{Amount: ptr(9.0)})
+	require.NoError(t, err)
+	c, err := svc.AcceptBid(f.ctx, f.seller.ID, b.ID)
+	require.NoError(t, err)
+	_, err = svc.UpdateStatus(f.ctx, f.seller.ID, c.TransactionID, market.StatusInput{Status: "paid"})
+	require.NoError(t, err)
+	seller, buyerTopic := catalog.UserTopic(f.seller.ID), catalog.UserTopic(buyer.ID)
+	require.Equal(t, []string{
+		"listing_new marketplace:new", "listing_new " + catalog.CardTopic(f.charizar), "listing_new tcg:pokemon",
+		"notification " + seller,     // bid received
+		"notification " + seller,     // item sold
+		"notification " + buyerTopic, // bid accepted
+		"notification " + buyerTopic, // order updated (paid)
+	}, log.topics())
+	d := log.ev[0].Data.(market.ListingNew)
+	require.Equal(t, market.ListingNew{ListingID: l.ID, CardID: f.charizar, Price: 10, Currency: "EUR"}, d)
+}

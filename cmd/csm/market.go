@@ -17,7 +17,8 @@ import (
 // Postgres store, listing_new events through db.Events (set by
 // realtimeDeps), listing images encoded to WebP and saved under
 // <data>/static/listing_images, renewal links signed with the session
-// secret. Notify stays nil until the notification feed is wired.
+// secret. Notifications go out as notification frames on user:<id>
+// (market.EventNotifier) until the notification feed is wired.
 //
 // With CSM_SMTP_ADDR set (CSM_SMTP_FROM, CSM_SMTP_USERNAME,
 // CSM_SMTP_PASSWORD), reminders returns a loop that e-mails expiry
@@ -27,6 +28,7 @@ func marketDeps(cfg *config, db *postgres.DB, secret []byte) (svc *market.Servic
 	mc := market.Config{
 		Store:     db.Market(),
 		Events:    db.Events,
+		Notify:    market.EventNotifier{Events: db.Events},
 		Images:    scanphoto.Encoder{},
 		Files:     market.DirFiles{Root: filepath.Join(cfg.DataDir, "static")},
 		Secret:    secret,
