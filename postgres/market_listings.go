@@ -158,8 +158,11 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 	}
 	// the count stops at BrowseCountCap (a real count over a million
 	// listings costs more than the page itself)
+	// unnamed statements (DescribeExec) are planned for their values every
+	// time: a cached generic plan would not know the game or price range
+	mode := []any{pgx.QueryExecModeDescribeExec}
 	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM listings l`+cond+
-		fmt.Sprintf(` LIMIT %d) x`, market.BrowseCountCap+1), args...).Scan(&page.Total); err != nil {
+		fmt.Sprintf(` LIMIT %d) x`, market.BrowseCountCap+1), append(mode, args...)...).Scan(&page.Total); err != nil {
 		return page, wrap("market: browse count", err, "")
 	}
 	if page.Total > market.BrowseCountCap {
@@ -169,7 +172,7 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 		return page, nil
 	}
 	limit, offset := arg(q.Limit), arg(q.Offset)
-	rows, err := m.db.Pool.Query(ctx, `SELECT `+listingCols+` FROM listings l`+listingJoins+cond+order+` LIMIT `+limit+` OFFSET `+offset, args...)
+	rows, err := m.db.Pool.Query(ctx, `SELECT `+listingCols+` FROM listings l`+listingJoins+cond+order+` LIMIT `+limit+` OFFSET `+offset, append(mode, args...)...)
 	if err != nil {
 		return page, wrap("market: browse", err, "")
 	}
