@@ -156,23 +156,13 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 	case market.SortPriceDesc:
 		order = " ORDER BY l.price_cents DESC, l.id DESC"
 	}
-	// the count stops at BrowseCountCap (a real count over a million
-	// listings costs more than the page itself)
-	// unnamed statements (DescribeExec) are planned for their values every
-	// time: a cached generic plan would not know the game or price range
-	mode := []any{pgx.QueryExecModeDescribeExec}
-	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM listings l`+cond+
-		fmt.Sprintf(` LIMIT %d) x`, market.BrowseCountCap+1), append(mode, args...)...).Scan(&page.Total); err != nil {
-		return page, wrap("market: browse count", err, "")
-	}
-	if page.Total > market.BrowseCountCap {
-		page.Total, page.TotalCapped = market.BrowseCountCap, true
-	}
-	if page.Total == 0 || q.Offset >= page.Total {
-		return page, nil
-	}
+	// unnamed statements (QueryExecModeExec) are planned for their values
+	// every time: a cached generic plan would not know the game or the
+	// price range
+	countArgs := append([]any{pgx.QueryExecModeExec}, args...)
 	limit, offset := arg(q.Limit), arg(q.Offset)
-	rows, err := m.db.Pool.Query(ctx, `SELECT `+listingCols+` FROM listings l`+listingJoins+cond+order+` LIMIT `+limit+` OFFSET `+offset, append(mode, args...)...)
+	rows, err := m.db.Pool.Query(ctx, `SELECT `+listingCols+` FROM listings l`+listingJoins+cond+order+` LIMIT `+limit+` OFFSET `+offset,
+		append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return page, wrap("market: browse", err, "")
 	}
@@ -181,6 +171,19 @@ func (m *MarketStore) Browse(ctx context.Context, q market.ListingQuery) (market
 		return page, wrap("market: browse", err, "")
 	}
 	page.Items = items
+	if len(items) > 0 && len(items) < q.Limit {
+		page.Total = q.Offset + len(items) // the last page: no count needed
+		return page, nil
+	}
+	// the count stops at BrowseCountCap (a real count over a million
+	// listings costs more than the page itself)
+	if err := m.db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM listings l`+cond+
+		fmt.Sprintf(` LIMIT %d) x`, market.BrowseCountCap+1), countArgs...).Scan(&page.Total); err != nil {
+		return page, wrap("market: browse count", err, "")
+	}
+	if page.Total > market.BrowseCountCap {
+		page.Total, page.TotalCapped = market.BrowseCountCap, true
+	}
 	return page, nil
 }
 
