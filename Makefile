@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-collection bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
+.PHONY: all toolbox services stop deps build run test vet fuzz bench-collection bench-marketplace bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
 
 all: build
 
@@ -110,6 +110,9 @@ bench-retrain: services build  ## feedback retraining loop: simulated confirmed 
 
 bench-collection: services deps  ## portfolio value of 10,000 entries p50/p95 (≤ 50 ms) and a 100k-price import against 1M armed price alerts
 	@$(IN) go run ./cmd/bench-collection
+
+bench-marketplace: services deps  ## marketplace: browse p50/p95 over 1M listings, listing create, buy-now race over 2 API servers
+	@$(IN) go run ./cmd/bench-marketplace
 
 bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
 	@$(IN) go run ./cmd/bench-realtime

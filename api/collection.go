@@ -50,13 +50,6 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	s.profileRoutes(r)
 }
 
-// pathID parses the :name path parameter as a positive id (422 otherwise).
-func pathID(c *gin.Context, name string) (int64, error) {
-	p := newParams(c)
-	id := p.intRange("path", name, 0, 1, 1<<62)
-	return id, p.err()
-}
-
 // currencyParam reads ?currency= (EUR or USD, def when absent).
 func currencyParam(p *params, def string) string {
 	return p.enum("currency", def, collection.EUR, collection.USD)

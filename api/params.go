@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -85,4 +86,11 @@ func (p *params) err() error {
 		return nil
 	}
 	return &catalog.Error{Code: catalog.EVALIDATION, Message: p.fields[0].Msg, Fields: p.fields}
+}
+
+// pathID parses the :name path parameter as a positive id (422 otherwise).
+func pathID(c *gin.Context, name string) (int64, error) {
+	p := newParams(c)
+	id := p.intRange("path", name, 0, 1, math.MaxInt64)
+	return id, p.err()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/community"
 	"github.com/collectorstash/csm/internal/reqid"
+	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/meta"
 	"github.com/collectorstash/csm/metrics"
 	"github.com/collectorstash/csm/notify"
@@ -96,6 +97,10 @@ type Config struct {
 	// Meta (optional: /api/health's counters, /api/stats, the status page,
 	// the app version manifest and /api/devices exist when set).
 	Meta *meta.Service
+	// Market is the marketplace (optional: listings, bids, transactions,
+	// seller accounts, verification codes and platform settings exist when
+	// set, with Accounts).
+	Market *market.Service
 }
 
 // Server is the HTTP API.
@@ -182,6 +187,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Meta != nil {
 		s.metaRoutes(r)
+	}
+	if cfg.Market != nil && cfg.Accounts != nil {
+		s.marketRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r

@@ -191,6 +191,23 @@ func TestScanPWABrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("save"))))
 	waitJS(t, desk, "feedback saved", `document.getElementById("save-status").textContent === "1 saved"`)
 
+	// "create listings": refused until the user is a seller, then the kept
+	// card becomes a draft listing priced from its market price
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("create-listings"))))
+	waitJS(t, desk, "the refusal", `document.getElementById("listings-status").textContent.startsWith("A seller account is required")`)
+	st, err := js[int](desk, `fetch("/seller/account", {method: "POST", credentials: "include", headers: {"Content-Type": "application/json"},
+		body: JSON.stringify({display_name: "Collector Shop", country: "NL"})}).then(r => r.status)`)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, st)
+	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("create-listings"))))
+	waitJS(t, desk, "the drafts", `document.getElementById("listings-status").textContent === "1 draft listing(s) created"`)
+	var draftName, draftStatus, draftSource string
+	var draftPrice int64
+	require.NoError(t, f.db.Pool.QueryRow(t.Context(), `SELECT c.name, l.status, l.source, l.price_cents FROM listings l
+		JOIN cards c ON c.id = l.card_id`).Scan(&draftName, &draftStatus, &draftSource, &draftPrice))
+	require.Equal(t, []string{"Charizard", "draft", "scan"}, []string{draftName, draftStatus, draftSource})
+	require.Positive(t, draftPrice)
+
 	// signed in, the PWA recognises directly and sends corrections as feedback
 	require.NoError(t, chromedp.Do(desk, chromedp.Navigate(f.url+"/scan-pwa")))
 	waitJS(t, desk, "the camera", `!document.getElementById("capture").disabled`)

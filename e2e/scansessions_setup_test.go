@@ -21,6 +21,7 @@ import (
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/photos"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
@@ -130,7 +131,8 @@ func setupScanSessions(t testing.TB) *ssFixture {
 		_, err := decode.Check(b)
 		return err
 	}, StaticDir: f.data + "/static", Log: log, Now: f.now,
-		Accounts: db, Keys: db, SessionSecret: secret, PublicURL: "https://cards.example", Pages: pages})))
+		Accounts: db, Keys: db, SessionSecret: secret, PublicURL: "https://cards.example", Pages: pages,
+		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log})})))
 	f.url = srv.URL
 	f.stop = func() {
 		srv.CloseClientConnections()

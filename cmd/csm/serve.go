@@ -66,6 +66,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer stopPricing()
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
+			mkt, reminders := marketDeps(cfg, db, secret)
 			h := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -80,6 +81,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db), Notify: notifier,
 				Community: communityService(db, db.Events, notifier), Meta: metaSvc,
+				Market: mkt,
 			})
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
@@ -100,6 +102,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				return srv.Shutdown(sctx)
 			})
 			g.Go(func() error { return serveMetrics(ctx, metricsAddr) })
+			g.Go(func() error { reminders(ctx); return nil })
 			if withWorker {
 				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
 			}

@@ -1,6 +1,7 @@
 // Review screen: the session's cards with confidence; pick another
 // candidate (edit) or discard, then save: each kept card is confirmed to
-// the recogniser as feedback.
+// the recogniser as feedback; "create listings" turns the kept cards into
+// draft marketplace listings.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -60,5 +61,26 @@
       r.ok ? saved++ : failed++;
     }
     $("save-status").textContent = saved + " saved" + (failed ? ", " + failed + " failed" : "");
+  });
+  // "create listings": the kept cards become draft listings of the seller,
+  // priced from the market price, to check and publish on the seller page
+  $("create-listings").addEventListener("click", async () => {
+    const picked = [];
+    for (const li of $("review-cards").children) {
+      const id = Number(li.querySelector(".pick").value);
+      if (!li.dataset.discarded && id) picked.push({ card_id: id });
+    }
+    if (!picked.length) {
+      $("listings-status").textContent = "No card to list";
+      return;
+    }
+    const r = await fetch("/seller/listings/drafts", {
+      method: "POST", credentials: "include", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ scan_session_id: session, cards: picked }),
+    });
+    const body = await r.json().catch(() => ({}));
+    $("listings-status").textContent = r.ok
+      ? body.created + " draft listing(s) created"
+      : (typeof body.detail === "string" ? body.detail : "Could not create listings (" + r.status + ")");
   });
 })();

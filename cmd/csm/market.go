@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/collectorstash/csm/mail"
+	"github.com/collectorstash/csm/market"
+	"github.com/collectorstash/csm/postgres"
+	"github.com/collectorstash/csm/recognizer/scanphoto"
+)
+
+// marketDeps assembles the marketplace service for `csm serve`: the
+// Postgres store, listing_new events through db.Events (set by
+// realtimeDeps), listing images encoded to WebP and saved under
+// <data>/static/listing_images, renewal links signed with the session
+// secret. Notifications go out as notification frames on user:<id>
+// (market.EventNotifier) until the notification feed is wired.
+//
+// With CSM_SMTP_ADDR set (CSM_SMTP_FROM, CSM_SMTP_USERNAME,
+// CSM_SMTP_PASSWORD), reminders returns a loop that e-mails expiry
+// reminders every CSM_MARKET_REMINDER_INTERVAL (1h); several processes
+// may run it, each reminder is claimed once in the database.
+func marketDeps(cfg *config, db *postgres.DB, secret []byte) (svc *market.Service, reminders func(context.Context)) {
+	mc := market.Config{
+		Store:     db.Market(),
+		Events:    db.Events,
+		Notify:    market.EventNotifier{Events: db.Events},
+		Images:    scanphoto.Encoder{},
+		Files:     market.DirFiles{Root: filepath.Join(cfg.DataDir, "static")},
+		Secret:    secret,
+		PublicURL: cfg.PublicURL,
+		Log:       slog.Default(),
+	}
+	if addr := os.Getenv("CSM_SMTP_ADDR"); addr != "" {
+		mc.Mailer = mail.SMTP{Addr: addr, From: env("CSM_SMTP_FROM", "Collector Stash Market <noreply@localhost>"),
+			Username: os.Getenv("CSM_SMTP_USERNAME"), Password: os.Getenv("CSM_SMTP_PASSWORD")}
+	}
+	svc = market.New(mc)
+	every := envDuration("CSM_MARKET_REMINDER_INTERVAL", time.Hour)
+	return svc, func(ctx context.Context) {
+		if mc.Mailer == nil {
+			return
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if n, err := svc.SendReminders(ctx); err != nil {
+				slog.Warn("market: expiry reminders", "err", err)
+			} else if n > 0 {
+				slog.Info("market: expiry reminders sent", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}
+}
