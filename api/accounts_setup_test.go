@@ -91,6 +91,8 @@ var acctStart = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 type acctOptions struct {
 	noLimiter bool
 	origins   []string
+	// accounts wraps the account store (fault injection)
+	accounts func(catalog.AccountStore) catalog.AccountStore
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -110,13 +112,18 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		SessionSecret: []byte("test-secret-test-secret-test-secret!"),
 		ExtraOrigins:  append([]string{"https://shop.example"}, o.origins...),
 	}
+	if o.accounts != nil {
+		cfg.Accounts = o.accounts(db)
+	}
 	if !o.noLimiter {
 		f.lim = ratelimit.Open(redisAddr(), f.prefix)
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	h, err := api.New(cfg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -39,6 +40,10 @@ type Config struct {
 	DataDir string
 	// RecognizeWait bounds how long /recognize waits for the worker.
 	RecognizeWait time.Duration
+	// OpenRecognition serves the recognition routes to anyone, without
+	// accounts (benchmarks, tests of the pipeline): it must be asked for;
+	// recognition without Accounts and without it is a configuration error.
+	OpenRecognition bool
 
 	// Accounts and Keys (optional, together: /auth, /api/account and
 	// /api/keys exist, callers are authenticated and the access tags
@@ -83,8 +88,13 @@ type Server struct {
 	origins map[string]struct{}
 }
 
-// New returns the API's http.Handler.
-func New(cfg Config) http.Handler {
+// New returns the API's http.Handler. A route group whose dependencies are
+// only partly configured is an error (see Config.validate), never silently
+// absent.
+func New(cfg Config) (http.Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -97,8 +107,7 @@ func New(cfg Config) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
-		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
-		_ = r.SetTrustedProxies(nil)
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
 	r.Use(s.recovery(), s.requestLog(), cors(cfg.ExtraOrigins))
 	r.Use(s.accessMiddleware()...)
@@ -140,7 +149,7 @@ func New(cfg Config) http.Handler {
 			rec.POST("/detect", s.detect)
 		}
 	}
-	if cfg.ScanSessions != nil && cfg.Accounts != nil && cfg.Scans != nil && cfg.ScanEvents != nil {
+	if cfg.ScanSessions != nil {
 		s.scanSessionRoutes(r)
 	}
 	if cfg.Pages != nil {
@@ -150,7 +159,7 @@ func New(cfg Config) http.Handler {
 		s.streamRoutes(r)
 	}
 	s.staticRoutes(r)
-	return r
+	return r, nil
 }
 
 // cache marks a route's successful responses cacheable for seconds; ok

@@ -73,9 +73,11 @@ func setupQuota(t *testing.T) *quotaFixture {
 	q.QueueName = "quota-" + prefix
 	lim := ratelimit.Open(redisAddr(), prefix+":")
 	f := &quotaFixture{t: t, db: db, lim: lim, now: time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)}
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, Detect: noDetections{}, ValidateImage: validateJPEG,
+	h, err := api.New(api.Config{Catalog: db, Scans: db, Queue: q, Detect: noDetections{}, ValidateImage: validateJPEG,
 		DataDir: t.TempDir(), RecognizeWait: 20 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: []byte("quota-secret-quota-secret-quota-secret")}))
+		Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: []byte("quota-secret-quota-secret-quota-secret")})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: redisAddr()})

@@ -67,8 +67,10 @@ func setupRecognition(t *testing.T, pipe func(*postgres.DB) *recognizer.Pipeline
 			Queues: map[string]int{queue: 1}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Handlers: map[string]asynq.Handler{workers.TypeRecognize: h}})
 	}()
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validate,
-		DataDir: data, RecognizeWait: 20 * time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	apiH, err := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validate, OpenRecognition: true,
+		DataDir: data, RecognizeWait: 20 * time.Second, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	srv := httptest.NewServer(apiH)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()

@@ -118,12 +118,14 @@ func setupScanSessions(t testing.TB) *ssFixture {
 	}()
 	pages, err := scanpwa.New()
 	require.NoError(t, err)
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: func(b []byte) error {
+	apiH, err := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: func(b []byte) error {
 		_, err := decode.Check(b)
 		return err
 	}, DataDir: f.data, StaticDir: f.data + "/static", RecognizeWait: 20 * time.Second, Log: log, Now: f.now,
 		Accounts: db, Keys: db, SessionSecret: []byte("scan-session-secret-scan-session-secret"),
-		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages}))
+		ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}, PublicURL: "https://cards.example", Pages: pages})
+	require.NoError(t, err)
+	srv := httptest.NewServer(apiH)
 	f.url = srv.URL
 	f.stop = func() {
 		srv.CloseClientConnections()

@@ -61,8 +61,10 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 		return func() { cancel(); require.NoError(t, <-done) }
 	}
 
-	srv := httptest.NewServer(api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validateJPEG,
-		DataDir: t.TempDir(), RecognizeWait: 30 * time.Second, Log: quiet}))
+	apiH, err := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: validateJPEG, OpenRecognition: true,
+		DataDir: t.TempDir(), RecognizeWait: 30 * time.Second, Log: quiet})
+	require.NoError(t, err)
+	srv := httptest.NewServer(apiH)
 	t.Cleanup(srv.Close)
 	f := recFixture{t: t, url: srv.URL, db: db}
 

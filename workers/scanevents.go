@@ -20,7 +20,8 @@ const ScanEventsPrefix = "csm:scan-session:"
 // ScanEvents implements catalog.ScanEvents on Redis pub/sub, so that every
 // API process sees every session's events.
 type ScanEvents struct {
-	rdb *redis.Client
+	rdb    redis.UniversalClient
+	shared bool
 }
 
 var _ catalog.ScanEvents = (*ScanEvents)(nil)
@@ -30,8 +31,19 @@ func NewScanEvents(addr string) *ScanEvents {
 	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr})}
 }
 
-// Close releases the connections.
-func (e *ScanEvents) Close() error { return e.rdb.Close() }
+// NewScanEventsFromClient uses the process's Redis client; Close leaves it
+// open.
+func NewScanEventsFromClient(rdb redis.UniversalClient) *ScanEvents {
+	return &ScanEvents{rdb: rdb, shared: true}
+}
+
+// Close releases the connections (not a shared client).
+func (e *ScanEvents) Close() error {
+	if e.shared {
+		return nil
+	}
+	return e.rdb.Close()
+}
 
 // Publish sends one event to the session's subscribers.
 func (e *ScanEvents) Publish(ctx context.Context, sessionID, event string, data any) error {

@@ -42,8 +42,11 @@ func StartService(ctx context.Context, db *postgres.DB, redis, queue, dataDir st
 		_ = q.Close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	h := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: wire.Validate, DataDir: dataDir,
-		RecognizeWait: 5 * time.Minute, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := api.New(api.Config{Catalog: db, Scans: db, Queue: q, ValidateImage: wire.Validate, DataDir: dataDir,
+		OpenRecognition: true, RecognizeWait: 5 * time.Minute, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		queue: q, http: &http.Client{Timeout: 6 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	go func() {

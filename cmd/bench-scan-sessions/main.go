@@ -102,10 +102,13 @@ func run(n, w, h int) error {
 		if err := events.Ping(ctx); err != nil {
 			return fmt.Errorf("redis: %w", err)
 		}
-		h := api.New(api.Config{Catalog: db, Log: quiet, Scans: db, Queue: queue, DataDir: dataDir,
+		h, err := api.New(api.Config{Catalog: db, Log: quiet, Scans: db, Queue: queue, DataDir: dataDir,
 			ValidateImage: func(b []byte) error { _, err := decode.Check(b); return err },
 			Accounts:      db, Keys: db, SessionSecret: []byte("bench-scan-sessions-secret-bench!"),
 			ScanSessions: db, ScanEvents: events, Photos: scanphoto.Encoder{}})
+		if err != nil {
+			return err
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err

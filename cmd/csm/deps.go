@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/postgres"
 )
@@ -22,6 +22,11 @@ func openDB(ctx context.Context, cfg *config) (*postgres.DB, error) {
 	return db, nil
 }
 
-func redisOpt(cfg *config) asynq.RedisClientOpt {
-	return asynq.RedisClientOpt{Addr: cfg.RedisAddr}
+// openRedis builds the one Redis client of the process from CSM_REDIS_URL
+// (password, TLS, DB number): asynq, the rate limiter, pub/sub and the
+// stream all share it. It does not connect yet (the limiter and the queue
+// report Redis outages themselves).
+func openRedis(cfg *config) *redis.Client {
+	opt := *cfg.Redis
+	return redis.NewClient(&opt)
 }

@@ -33,23 +33,24 @@ func serveCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			lim, secret, err := accountDeps(ctx, cfg, db)
+			rdb := openRedis(cfg)
+			defer rdb.Close()
+			lim, secret, err := accountDeps(ctx, cfg, rdb, db)
 			if err != nil {
 				return err
 			}
-			defer lim.Close()
-			q := workers.NewQueue(cfg.RedisAddr)
+			q := workers.NewQueueFromClient(rdb)
 			defer q.Close()
 			det := wire.QuickDetector{Detector: detect.New()}
-			scanEvents := workers.NewScanEvents(cfg.RedisAddr)
+			scanEvents := workers.NewScanEventsFromClient(rdb)
 			defer scanEvents.Close()
 			pages, err := scanpwa.New()
 			if err != nil {
 				return err
 			}
-			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
+			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, rdb, db)
 			defer stopRealtime()
-			h := api.New(api.Config{
+			h, err := api.New(api.Config{
 				Scans: db, Queue: q, Detect: det, ValidateImage: wire.Validate, DataDir: cfg.DataDir,
 				Catalog:      db,
 				Log:          slog.Default(),
@@ -60,6 +61,9 @@ func serveCmd(cfg *config) *cobra.Command {
 				ScanSessions: db, ScanEvents: scanEvents, Photos: scanphoto.Encoder{}, PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 			})
+			if err != nil {
+				return err
+			}
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error {
@@ -78,7 +82,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				return srv.Shutdown(sctx)
 			})
 			if withWorker {
-				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
+				g.Go(func() error { return runWorker(ctx, cfg, rdb, db, concurrency) })
 			}
 			return g.Wait()
 		},

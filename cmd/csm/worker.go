@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -33,20 +32,24 @@ CSM_MODEL pins a model file instead.`,
 				return err
 			}
 			defer db.Close()
-			return runWorker(cmd.Context(), cfg, db, concurrency)
+			rdb := openRedis(cfg)
+			defer rdb.Close()
+			return runWorker(cmd.Context(), cfg, rdb, db, concurrency)
 		},
 	}
 	cmd.Flags().IntVar(&concurrency, "concurrency", 2, "tasks run at once")
 	return cmd
 }
 
-func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency int) error {
+// runWorker serves the task queues on the process's Redis client rdb, and
+// sweeps for scans whose queue entry was lost (CSM_REQUEUE_AFTER).
+func runWorker(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres.DB, concurrency int) error {
 	refresh, err := workers.NewRefreshCountersTask("schedule")
 	if err != nil {
 		return err
 	}
-	rc := recognitionConfig()
-	pinned := os.Getenv("CSM_MODEL") != ""
+	rc := recognitionConfig(cfg)
+	pinned := cfg.ModelPinned
 	if !pinned {
 		if rc.ModelPath, err = wire.ActiveModel(ctx, db, rc.ModelPath); err != nil {
 			slog.Warn("worker: active model file unusable, using the default", "model", rc.ModelPath, "err", err)
@@ -63,17 +66,21 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	defer emb.Close()
 	rec.Pipeline.Embedder = emb
 	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
-	q := workers.NewQueue(cfg.RedisAddr)
+	q := workers.NewQueueFromClient(rdb)
 	defer q.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		(&workers.Requeuer{Store: db, Queue: q, After: cfg.RequeueAfter, Log: slog.Default()}).Run(ctx)
+		return nil
+	})
 	if !pinned {
-		every := envDuration("CSM_MODEL_CHECK", time.Minute)
+		every := cfg.ModelCheck
 		g.Go(func() error { emb.Watch(ctx, every, db, wire.EmbedderLoader(rc), slog.Default()); return nil })
 	}
 	g.Go(func() error {
 		return workers.Run(ctx, workers.Config{
-			Redis:       redisOpt(cfg),
+			Client:      rdb,
 			Concurrency: concurrency,
 			Log:         slog.Default(),
 			Handlers: map[string]asynq.Handler{
@@ -89,7 +96,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	})
 	// retraining: its own server and queue, one task at a time
 	schedule := map[string]*asynq.Task{}
-	if spec := os.Getenv("CSM_RETRAIN_CRON"); spec != "" {
+	if spec := cfg.RetrainCron; spec != "" {
 		t, err := workers.NewRetrainTask("schedule")
 		if err != nil {
 			return err
@@ -98,7 +105,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	}
 	g.Go(func() error {
 		return workers.Run(ctx, workers.Config{
-			Redis:       redisOpt(cfg),
+			Client:      rdb,
 			Concurrency: 1,
 			Log:         slog.Default(),
 			Queues:      map[string]int{workers.QueueRetrain: 1},
