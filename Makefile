@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz bench-collection bench-marketplace bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
+.PHONY: all toolbox services stop deps build run test vet fuzz image image-test chaos bench-collection bench-marketplace bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
 
 all: build
 
@@ -116,6 +116,15 @@ bench-marketplace: services deps  ## marketplace: browse p50/p95 over 1M listing
 
 bench-realtime: services deps  ## WebSocket subscribers held and price_update fan-out latency p50/p99 (CSM_BENCH_CONNS=10000)
 	@$(IN) go run ./cmd/bench-realtime
+
+image:                       ## build docker/Dockerfile with podman (installed if missing) from a debootstrap base, no registry needed
+	@scripts/image.sh build
+
+image-test: services         ## mount the built image and start its csm serve in a chroot against the toolbox services until /health answers
+	@scripts/image.sh test
+
+chaos: toolbox build         ## own Postgres (:55442) + Redis (:56389), 2 APIs + 2 workers; kill a worker, restart Redis and Postgres; prints the figures
+	@$(IN) go run ./cmd/chaos
 
 clean:
 	rm -rf bin

@@ -64,14 +64,17 @@ func (s *Server) resolve(c *gin.Context) (catalog.Principal, error) {
 		return catalog.Principal{}, nil
 	}
 	p, err := s.sessionPrincipal(c.Request.Context(), ck.Value)
-	if catalog.ErrorCode(err) == catalog.EUNAVAILABLE {
-		return p, err
-	}
-	if err != nil {
+	switch catalog.ErrorCode(err) {
+	case "":
+		return p, nil
+	case catalog.EUNAUTHORIZED, catalog.ENOTFOUND:
+		// only a definite "no such session" (bad signature, expired,
+		// logged out) ends it: an outage must not sign the user out
 		s.setSessionCookie(c, "", -1)
 		return catalog.Principal{}, nil
+	default: // an outage (503) or a fault: the cookie stays
+		return p, err
 	}
-	return p, nil
 }
 
 // keyPrincipal looks a key up by its hash and checks it is usable now.

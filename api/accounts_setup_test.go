@@ -107,6 +107,8 @@ type acctOptions struct {
 	queueUI http.Handler
 	// configure adds a capability's dependencies to the server's config.
 	configure func(f *acct, cfg *api.Config)
+	// accounts wraps the account store (fault injection)
+	accounts func(catalog.AccountStore) catalog.AccountStore
 }
 
 func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
@@ -125,6 +127,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		Now:           f.clock.Now,
 		SessionSecret: []byte("test-secret-test-secret-test-secret!"),
 		ExtraOrigins:  append([]string{"https://shop.example"}, o.origins...),
+	}
+	if o.accounts != nil {
+		cfg.Accounts = o.accounts(db)
 	}
 	if !o.noLimiter {
 		f.lim = ratelimit.Open(redisAddr(), f.prefix).WithClock(f.clock.Now) // frozen: no refill unless a test moves it
@@ -149,7 +154,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 	if o.configure != nil {
 		o.configure(f, &cfg)
 	}
-	srv := httptest.NewServer(validated(t, api.New(cfg)))
+	h, err := api.New(cfg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f

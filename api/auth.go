@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
 	"net/http"
 	"strings"
 
@@ -217,29 +216,16 @@ func (s *Server) updateMe(c *gin.Context) {
 }
 
 // initAccounts prepares the session secret and the origin allow-list used
-// by the cross-site check. Without a secret sessions are signed with a
-// random one: they then end with the process and do not work across
-// several API processes (csm serve requires CSM_SESSION_SECRET for that).
+// by the cross-site check (Config.validate has checked the secret).
 func (s *Server) initAccounts() {
 	s.origins = map[string]struct{}{}
 	for _, o := range append(append([]string{}, DefaultOrigins...), s.cfg.ExtraOrigins...) {
 		s.origins[o] = struct{}{}
 	}
-	if s.cfg.Accounts == nil {
-		if s.cfg.Scanning != nil {
-			s.cfg.Log.Warn("recognition served without access control: no accounts configured")
-		}
-		return
-	}
-	if s.cfg.Keys == nil {
-		panic("api: Config.Keys is required with Config.Accounts")
+	if s.cfg.OpenRecognition {
+		s.cfg.Log.Warn("recognition served without access control (Config.OpenRecognition)")
 	}
 	s.secret = s.cfg.SessionSecret
-	if len(s.secret) == 0 {
-		s.secret = make([]byte, 32)
-		_, _ = rand.Read(s.secret)
-		s.cfg.Log.Warn("no session secret configured: sessions are signed with a random key and end with this process")
-	}
 }
 
 // accessMiddleware resolves callers (with accounts) and applies the rate

@@ -53,7 +53,10 @@ func FuzzV2Request(f *testing.F) {
 	} {
 		f.Add(s[0], s[1])
 	}
-	h := api.New(api.Config{Catalog: fakeReader{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := api.New(api.Config{Catalog: fakeReader{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, path, query string) {
 		u := &url.URL{Path: "/api/v2/" + path, RawQuery: query}
 		req, err := http.NewRequest(http.MethodGet, u.String(), nil)

@@ -20,6 +20,10 @@ func (s *Server) health(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	c.Header("Cache-Control", "no-store")
+	if s.cfg.Catalog == nil {
+		c.JSON(http.StatusOK, gin.H{"status": "ok"})
+		return
+	}
 	if err := s.cfg.Catalog.Ping(ctx); err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "degraded", "db": false})
 		return

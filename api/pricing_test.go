@@ -75,11 +75,12 @@ func setupPricing(t *testing.T) pricingFixture {
 	})
 	rec := &recorder{}
 	svc := pricing.New(db, pricing.Options{Cache: rediscache.New(rdb), Events: rec, Now: func() time.Time { return now }, Prefix: prefix})
-	h := api.New(api.Config{
+	h, err := api.New(api.Config{
 		Catalog: db, Pricing: svc,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return now },
 	})
+	require.NoError(t, err)
 	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	return pricingFixture{fixture: fixture{t: t, url: srv.URL}, db: db, svc: svc, events: rec}
@@ -255,8 +256,9 @@ func TestPricingRoutesBesideRecognition(t *testing.T) {
 	f := setupPricing(t)
 	nowFn := func() time.Time { return now }
 	scans := scanningFor(t, f.db, uniqueName("pricing"), []byte("pricing-secret-pricing-secret-pricing!"), nowFn)
-	h := api.New(api.Config{Catalog: f.db, Pricing: f.svc, Scanning: scans,
+	h, err := api.New(api.Config{Catalog: f.db, Pricing: f.svc, Scanning: scans, OpenRecognition: true, ValidateImage: func([]byte) error { return nil },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: nowFn})
+	require.NoError(t, err)
 	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	g := fixture{t: t, url: srv.URL}

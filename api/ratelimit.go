@@ -122,11 +122,11 @@ func (s *Server) tooMany(c *gin.Context, what string, retry time.Duration) {
 }
 
 // recognitionAccess guards the recognition routes: Starter tier or higher,
-// or a session cookie (the seed's starter+). A server without accounts
-// (Config.Accounts nil) serves recognition openly.
+// or a session cookie (the seed's starter+). Only a server told so
+// (Config.OpenRecognition) serves recognition openly.
 func (s *Server) recognitionAccess() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.cfg.Accounts == nil {
+		if s.cfg.OpenRecognition {
 			c.Next()
 			return
 		}

@@ -21,8 +21,10 @@ func TestResponseCache(t *testing.T) {
 	db, _ := pgtest.New(t)
 	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: now, Days: 10})
 	require.NoError(t, err)
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: func() time.Time { return now }, CacheTTL: time.Minute})))
+	h, err := api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return now }, CacheTTL: time.Minute})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	f := fixture{t: t, url: srv.URL}
 

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -45,6 +46,10 @@ type Config struct {
 	// ValidateImage checks an upload's format and size before it is stored
 	// (415 / 413 / 400 as catalog errors).
 	ValidateImage func([]byte) error
+	// OpenRecognition serves the recognition routes to anyone, without
+	// accounts (benchmarks, tests of the pipeline): it must be asked for;
+	// recognition without Accounts and without it is a configuration error.
+	OpenRecognition bool
 
 	// Accounts and Keys (optional, together: /auth, /api/account and
 	// /api/keys exist, callers are authenticated and the access tags
@@ -110,8 +115,13 @@ type Server struct {
 	origins map[string]struct{}
 }
 
-// New returns the API's http.Handler.
-func New(cfg Config) http.Handler {
+// New returns the API's http.Handler. A route group whose dependencies are
+// only partly configured is an error (see Config.validate), never silently
+// absent.
+func New(cfg Config) (http.Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -125,8 +135,7 @@ func New(cfg Config) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
-		cfg.Log.Error("bad trusted proxies, trusting none", "err", err)
-		_ = r.SetTrustedProxies(nil)
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
 	r.Use(s.requestID(), s.recovery(), s.requestLog(), s.observe(), cors(cfg.ExtraOrigins), s.textGuard())
 	r.Use(s.accessMiddleware()...)
@@ -176,10 +185,10 @@ func New(cfg Config) http.Handler {
 		s.intelRoutes(r)
 		s.pricingPageRoutes(r)
 	}
-	if cfg.Collection != nil && cfg.Accounts != nil {
+	if cfg.Collection != nil {
 		s.collectionRoutes(r)
 	}
-	if cfg.Notify != nil && cfg.Accounts != nil {
+	if cfg.Notify != nil {
 		s.notifyRoutes(r)
 	}
 	if cfg.Community != nil {
@@ -188,11 +197,11 @@ func New(cfg Config) http.Handler {
 	if cfg.Meta != nil {
 		s.metaRoutes(r)
 	}
-	if cfg.Market != nil && cfg.Accounts != nil {
+	if cfg.Market != nil {
 		s.marketRoutes(r)
 	}
 	s.staticRoutes(r)
-	return r
+	return r, nil
 }
 
 // cache marks a route's successful responses cacheable for seconds; ok

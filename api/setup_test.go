@@ -38,12 +38,13 @@ func setup(t *testing.T) fixture {
 
 func serve(t *testing.T, r catalog.Reader) fixture {
 	t.Helper()
-	h := api.New(api.Config{
+	h, err := api.New(api.Config{
 		Catalog:      r,
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:          func() time.Time { return now },
 		ExtraOrigins: []string{"https://shop.example"},
 	})
+	require.NoError(t, err)
 	srv := httptest.NewServer(validated(t, h))
 	t.Cleanup(srv.Close)
 	return fixture{t: t, url: srv.URL}

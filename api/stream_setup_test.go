@@ -53,14 +53,16 @@ func setupStream(t *testing.T, opts ...streamOptions) *streamFixture {
 	prefix := f.prefix + "rt:"
 	serveOne := func() string {
 		hub := realtime.NewHub(rdb, realtime.HubOptions{Prefix: prefix, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		srv := httptest.NewServer(validated(t, api.New(api.Config{
+		h, err := api.New(api.Config{
 			Catalog: f.db, Accounts: f.db, Keys: f.db, Limiter: f.lim,
 			Log:           slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			Now:           f.clock.Now,
 			SessionSecret: []byte("test-secret-test-secret-test-secret!"),
 			Stream:        hub, StreamConns: realtime.NewConns(rdb, prefix, 3*streamHeartbeat),
 			StreamHeartbeat: streamHeartbeat, StreamMaxConns: o.maxConns,
-		})))
+		})
+		require.NoError(t, err)
+		srv := httptest.NewServer(validated(t, h))
 		t.Cleanup(func() { _ = hub.Close(); srv.CloseClientConnections(); srv.Close() })
 		return srv.URL
 	}

@@ -111,7 +111,8 @@ func realStore(tb testing.TB) string {
 	db, _ := pgtest.New(tb)
 	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: now, Days: 30})
 	require.NoError(tb, err)
-	h := api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	h, err := api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	require.NoError(tb, err)
 	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
 	return srv.URL

@@ -77,8 +77,10 @@ func setupQuota(t *testing.T) *quotaFixture {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	secret := []byte("quota-secret-quota-secret-quota-secret")
 	scans := scanService(t, scanning.Config{Store: db, Queue: q, Wait: 20 * time.Millisecond, Now: f.clock, Log: quiet}, t.TempDir(), secret, nil)
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, Detect: noDetections{}, ValidateImage: validateJPEG,
-		Log: quiet, Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: secret})))
+	apiH, err := api.New(api.Config{Catalog: db, Scanning: scans, Detect: noDetections{}, ValidateImage: validateJPEG,
+		Log: quiet, Accounts: db, Keys: db, Limiter: lim, Now: f.clock, SessionSecret: secret})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, apiH))
 	t.Cleanup(func() {
 		srv.Close()
 		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: redisAddr()})

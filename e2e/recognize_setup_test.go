@@ -78,7 +78,9 @@ func setupRecognition(t *testing.T, pipe func(*postgres.DB) *recognizer.Pipeline
 			Queues: map[string]int{queue: 1}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Handlers: map[string]asynq.Handler{workers.TypeRecognize: h}})
 	}()
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validate, Log: quiet})))
+	apiH, err := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validate, OpenRecognition: true, Log: quiet})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, apiH))
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()

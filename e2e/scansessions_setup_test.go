@@ -127,12 +127,14 @@ func setupScanSessions(t testing.TB) *ssFixture {
 	}()
 	pages, err := scanpwa.New()
 	require.NoError(t, err)
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: func(b []byte) error {
+	apiH, err := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: func(b []byte) error {
 		_, err := decode.Check(b)
 		return err
 	}, StaticDir: f.data + "/static", Log: log, Now: f.now,
 		Accounts: db, Keys: db, SessionSecret: secret, PublicURL: "https://cards.example", Pages: pages,
-		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log})})))
+		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log})})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, apiH))
 	f.url = srv.URL
 	f.stop = func() {
 		srv.CloseClientConnections()

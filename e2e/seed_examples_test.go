@@ -30,7 +30,9 @@ func setup(t *testing.T) string {
 	db, _ := pgtest.New(t)
 	_, err := demo.Load(context.Background(), db, db, demo.Options{Today: time.Now().UTC(), Days: 120})
 	require.NoError(t, err)
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})))
+	apiH, err := api.New(api.Config{Catalog: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, apiH))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -63,7 +63,9 @@ func TestWorkerStoppedMidTaskLosesNothing(t *testing.T) {
 		return func() { cancel(); require.NoError(t, <-done) }
 	}
 
-	srv := httptest.NewServer(validated(t, api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validateJPEG, Log: quiet})))
+	apiH, err := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: validateJPEG, OpenRecognition: true, Log: quiet})
+	require.NoError(t, err)
+	srv := httptest.NewServer(validated(t, apiH))
 	t.Cleanup(srv.Close)
 	f := recFixture{t: t, url: srv.URL, db: db}
 

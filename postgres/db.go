@@ -12,6 +12,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -107,18 +108,28 @@ func wrap(op string, err error, notFound string) error {
 	if errors.As(err, &ae) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// 57P01 admin shutdown, 53300 too many connections, 08* connection.
-		if pgErr.Code == "57P01" || pgErr.Code == "53300" || pgErr.Code[:2] == "08" {
-			return fmt.Errorf("%s: %w", op, catalog.Unavailable(err))
-		}
-		return fmt.Errorf("%s: %w", op, err)
-	}
+	// connection failures first: a failed connect wraps the server's FATAL
+	// (57P03 "the database system is starting up") in a ConnectError
 	if isConnErr(err) {
 		return fmt.Errorf("%s: %w", op, catalog.Unavailable(err))
 	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && unavailableCode(pgErr.Code) {
+		return fmt.Errorf("%s: %w", op, catalog.Unavailable(err))
+	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// unavailableCode reports the SQLSTATEs of a server that is going away,
+// coming back or full: 57P01 admin shutdown, 57P02 crash shutdown, 57P03
+// cannot connect now, 53300 too many connections, class 08 connection
+// exceptions. The request may succeed when retried: 503, not 500.
+func unavailableCode(code string) bool {
+	switch code {
+	case "57P01", "57P02", "57P03", "53300":
+		return true
+	}
+	return strings.HasPrefix(code, "08")
 }
 
 // isConnErr reports errors that mean the server could not be reached.
@@ -127,7 +138,13 @@ func isConnErr(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, puddle.ErrClosedPool) ||
-		pgconn.Timeout(err)
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		pgconn.Timeout(err) || (pgconn.SafeToRetry(err) && !isServerError(err))
+}
+
+func isServerError(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr)
 }
 
 func toLower(s string) string { return strings.ToLower(s) }

@@ -140,15 +140,19 @@ CONF
     chroot "$root" su postgres -s /bin/sh -c "psql -h /tmp -p $PGPORT -qtc \"select 1 from pg_roles where rolname='csm'\" | grep -q 1 || psql -h /tmp -p $PGPORT -qc \"create role csm login superuser password 'csm'\"; psql -h /tmp -p $PGPORT -lqt | cut -d'|' -f1 | grep -qw csm || createdb -h /tmp -p $PGPORT -O csm csm"
   fi
   if ! run_in sh -c "redis-cli -p $REDISPORT ping" >/dev/null 2>&1; then
-    log "starting redis on 127.0.0.1:$REDISPORT"
-    chroot "$root" redis-server --bind 127.0.0.1 --port "$REDISPORT" --daemonize yes --save '' --appendonly no --logfile /tmp/redis.log
+    # AOF on (fsync every second): queued scans and rate-limit counters
+    # survive a restart of Redis
+    log "starting redis on 127.0.0.1:$REDISPORT (AOF in /var/lib/csm/redis)"
+    mkdir -p "$root/var/lib/csm/redis"
+    chroot "$root" redis-server --bind 127.0.0.1 --port "$REDISPORT" --daemonize yes --save '' \
+      --appendonly yes --appendfsync everysec --dir /var/lib/csm/redis --logfile /tmp/redis.log
     for _ in $(seq 50); do run_in sh -c "redis-cli -p $REDISPORT ping" >/dev/null 2>&1 && break; sleep 0.1; done
   fi
 }
 
 services_down() {
   chroot "$root" su postgres -s /bin/sh -c "/usr/lib/postgresql/17/bin/pg_ctl -D /var/lib/csm/pg -m fast stop" >/dev/null 2>&1 || true
-  run_in sh -c "redis-cli -p $REDISPORT shutdown nosave" >/dev/null 2>&1 || true
+  run_in sh -c "redis-cli -p $REDISPORT shutdown" >/dev/null 2>&1 || true
 }
 
 cmd=${1:-ensure}; shift || true

@@ -15,7 +15,9 @@ import (
 // Queue implements catalog.ScanQueue on asynq and Redis pub/sub.
 type Queue struct {
 	client *asynq.Client
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
+	// shared: rdb belongs to the caller (NewQueueFromClient)
+	shared bool
 	// Poll bounds how long a waiter sleeps without a notification.
 	Poll time.Duration
 	// QueueName is the asynq queue scans go to (QueueScans by default).
@@ -33,25 +35,44 @@ func NewQueue(addr string) *Queue {
 	}
 }
 
-// Close releases the connections.
+// NewQueueFromClient uses the process's Redis client; Close leaves it open.
+func NewQueueFromClient(rdb redis.UniversalClient) *Queue {
+	return &Queue{client: asynq.NewClientFromRedisClient(rdb), rdb: rdb, shared: true, Poll: 250 * time.Millisecond}
+}
+
+// Close releases the connections (not a shared client).
 func (q *Queue) Close() error {
+	if q.shared {
+		return q.client.Close()
+	}
 	return errors.Join(q.client.Close(), q.rdb.Close())
 }
 
 // EnqueueScan queues a recognition; a scan already queued is not an error.
 func (q *Queue) EnqueueScan(ctx context.Context, scanID string) error {
+	_, err := q.requeueScan(ctx, scanID)
+	return err
+}
+
+// requeueScan queues a recognition and reports whether it was queued now
+// (false: the queue already knows the task id).
+func (q *Queue) requeueScan(ctx context.Context, scanID string) (bool, error) {
 	t, err := NewRecognizeTask(scanID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	name := q.QueueName
 	if name == "" {
 		name = QueueScans
 	}
-	if _, err := q.client.EnqueueContext(ctx, t, asynq.Queue(name)); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return catalog.Unavailable(fmt.Errorf("queue: enqueue: %w", err))
+	_, err = q.client.EnqueueContext(ctx, t, asynq.Queue(name))
+	switch {
+	case errors.Is(err, asynq.ErrTaskIDConflict):
+		return false, nil
+	case err != nil:
+		return false, catalog.Unavailable(fmt.Errorf("queue: enqueue: %w", err))
 	}
-	return nil
+	return true, nil
 }
 
 func channel(id string) string { return "csm:scan:" + id }

@@ -25,8 +25,9 @@ const BatchEventsPrefix = "csm:scan-batch:"
 // ScanEvents implements catalog.ScanEvents on Redis pub/sub, so that every
 // API process sees every session's (or batch's) events.
 type ScanEvents struct {
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
+	shared bool
 }
 
 var _ catalog.ScanEvents = (*ScanEvents)(nil)
@@ -42,8 +43,25 @@ func NewBatchEvents(addr string) *ScanEvents {
 	return &ScanEvents{rdb: redis.NewClient(&redis.Options{Addr: addr}), prefix: BatchEventsPrefix}
 }
 
-// Close releases the connections.
-func (e *ScanEvents) Close() error { return e.rdb.Close() }
+// NewScanEventsFromClient uses the process's Redis client for the scan
+// sessions' bus; Close leaves it open.
+func NewScanEventsFromClient(rdb redis.UniversalClient) *ScanEvents {
+	return &ScanEvents{rdb: rdb, prefix: ScanEventsPrefix, shared: true}
+}
+
+// NewBatchEventsFromClient uses the process's Redis client for the bulk
+// batches' bus; Close leaves it open.
+func NewBatchEventsFromClient(rdb redis.UniversalClient) *ScanEvents {
+	return &ScanEvents{rdb: rdb, prefix: BatchEventsPrefix, shared: true}
+}
+
+// Close releases the connections (not a shared client).
+func (e *ScanEvents) Close() error {
+	if e.shared {
+		return nil
+	}
+	return e.rdb.Close()
+}
 
 // Publish sends one event to the session's subscribers.
 func (e *ScanEvents) Publish(ctx context.Context, sessionID, event string, data any) error {

@@ -10,10 +10,14 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Config configures a worker process.
 type Config struct {
+	// Client is the process's shared Redis client; when nil, Redis says
+	// where to connect.
+	Client      redis.UniversalClient
 	Redis       asynq.RedisConnOpt
 	Concurrency int
 	Log         *slog.Logger
@@ -44,7 +48,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if queues == nil {
 		queues = map[string]int{QueueScans: 6, "default": 3, "low": 1}
 	}
-	srv := asynq.NewServer(cfg.Redis, asynq.Config{
+	acfg := asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          queues,
 		Logger:          slogAdapter{log},
@@ -54,7 +58,13 @@ func Run(ctx context.Context, cfg Config) error {
 		// photo would wait up to that long before a free worker took it.
 		// 20 ms costs an idle worker ~50 cheap Redis calls a second.
 		TaskCheckInterval: 20 * time.Millisecond,
-	})
+	}
+	var srv *asynq.Server
+	if cfg.Client != nil {
+		srv = asynq.NewServerFromRedisClient(cfg.Client, acfg)
+	} else {
+		srv = asynq.NewServer(cfg.Redis, acfg)
+	}
 	mux := asynq.NewServeMux()
 	for typ, h := range cfg.Handlers {
 		mux.Handle(typ, h)
@@ -64,7 +74,12 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	var sched *asynq.Scheduler
 	if len(cfg.Schedule) > 0 {
-		sched = asynq.NewScheduler(cfg.Redis, &asynq.SchedulerOpts{Logger: slogAdapter{log}})
+		opts := &asynq.SchedulerOpts{Logger: slogAdapter{log}}
+		if cfg.Client != nil {
+			sched = asynq.NewSchedulerFromRedisClient(cfg.Client, opts)
+		} else {
+			sched = asynq.NewScheduler(cfg.Redis, opts)
+		}
 		for spec, task := range cfg.Schedule {
 			if _, err := sched.Register(spec, task); err != nil {
 				srv.Shutdown()

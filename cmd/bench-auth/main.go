@@ -104,17 +104,25 @@ func run(n, rounds, conc, per int) error {
 	withLimiter := withAuth
 	withLimiter.Limiter = lim
 	withLimiter.TrustedProxies = []string{"127.0.0.1"} // anonymous clients get an IP each via X-Forwarded-For
-	plainURL, stop1, err := listen(api.New(base0))
+	var hs [3]http.Handler
+	for i, c := range []api.Config{base0, withAuth, withLimiter} {
+		h, err := api.New(c)
+		if err != nil {
+			return err
+		}
+		hs[i] = h
+	}
+	plainURL, stop1, err := listen(hs[0])
 	if err != nil {
 		return err
 	}
 	defer stop1()
-	authURL, stop2, err := listen(api.New(withAuth))
+	authURL, stop2, err := listen(hs[1])
 	if err != nil {
 		return err
 	}
 	defer stop2()
-	limURL, stop3, err := listen(api.New(withLimiter))
+	limURL, stop3, err := listen(hs[2])
 	if err != nil {
 		return err
 	}

@@ -100,8 +100,14 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	hello := gin.New()
 	hello.GET("/hello", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"hello": "world"}) })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	apiH := api.New(api.Config{Catalog: db, Log: quiet})
-	cachedH := api.New(api.Config{Catalog: db, Log: quiet, CacheTTL: time.Minute})
+	apiH, err := api.New(api.Config{Catalog: db, Log: quiet})
+	if err != nil {
+		return err
+	}
+	cachedH, err := api.New(api.Config{Catalog: db, Log: quiet, CacheTTL: time.Minute})
+	if err != nil {
+		return err
+	}
 	helloURL, stopHello, err := listen(hello)
 	if err != nil {
 		return err

@@ -81,7 +81,11 @@ func run(nListings, browseN, createN, nBuyers, races int) error {
 	secret := []byte("bench-market-secret-bench-market!!!!")
 	serve := func(d *postgres.DB) (string, func(), error) {
 		svc := market.New(market.Config{Store: d.Market(), Secret: secret, Log: quiet})
-		return listen(api.New(api.Config{Catalog: d, Log: quiet, Accounts: d, Keys: d, SessionSecret: secret, Market: svc}))
+		h, err := api.New(api.Config{Catalog: d, Log: quiet, Accounts: d, Keys: d, SessionSecret: secret, Market: svc})
+		if err != nil {
+			return "", nil, err
+		}
+		return listen(h)
 	}
 	urlA, stopA, err := serve(db)
 	if err != nil {

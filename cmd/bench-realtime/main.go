@@ -175,10 +175,13 @@ func run() error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := realtime.NewHub(rdb, realtime.HubOptions{Prefix: prefix, Log: quiet})
 	defer hub.Close()
-	h := api.New(api.Config{
+	h, err := api.New(api.Config{
 		Log: quiet, Stream: hub, StreamConns: realtime.NewConns(rdb, prefix, 3*catalog.StreamHeartbeat),
 		StreamMaxConns: conns + 10, // every client is anonymous on 127.0.0.1
 	})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

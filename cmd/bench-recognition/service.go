@@ -48,7 +48,10 @@ func StartService(ctx context.Context, db *postgres.DB, redis, queue, dataDir st
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	scans := scanning.New(scanning.Config{Store: db, Queue: q, Photos: photos.New(filepath.Join(dataDir, "photos"), []byte("bench"), nil),
 		Wait: 5 * time.Minute, Log: quiet})
-	h := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: wire.Validate, Log: quiet})
+	h, err := api.New(api.Config{Catalog: db, Scanning: scans, ValidateImage: wire.Validate, OpenRecognition: true, Log: quiet})
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
 		queue: q, http: &http.Client{Timeout: 6 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	go func() {

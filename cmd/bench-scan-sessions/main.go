@@ -109,9 +109,12 @@ func run(n, w, h int) error {
 		scans := scanning.New(scanning.Config{Store: db, Queue: queue, Events: events, Log: quiet,
 			Photos: photos.New(filepath.Join(dataDir, "photos"), secret, scanphoto.Encoder{})})
 		defer scans.Close()
-		h := api.New(api.Config{Catalog: db, Log: quiet, Scanning: scans,
+		h, err := api.New(api.Config{Catalog: db, Log: quiet, Scanning: scans,
 			ValidateImage: func(b []byte) error { _, err := decode.Check(b); return err },
 			Accounts:      db, Keys: db, SessionSecret: secret})
+		if err != nil {
+			return err
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return err

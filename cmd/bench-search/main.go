@@ -104,7 +104,10 @@ func run(cards, queries int, keep bool) error {
 	rdb := redis.NewClient(&redis.Options{Addr: env("CSM_REDIS_ADDR", "127.0.0.1:56379")})
 	defer rdb.Close()
 	svc := pricing.New(db, pricing.Options{Cache: rediscache.New(rdb), Prefix: "bench:search:pricing:"})
-	h := api.New(api.Config{Catalog: db, Pricing: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := api.New(api.Config{Catalog: db, Pricing: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

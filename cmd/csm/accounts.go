@@ -2,33 +2,34 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/ratelimit"
 )
 
-// accountDeps opens the Redis limiter and reads the session secret for
-// `csm serve`, and starts the hourly purge of accounts whose deletion time
-// has passed (harmless when several processes run it) through accounts, so
-// the key caches hear of it.
-func accountDeps(ctx context.Context, cfg *config, db *postgres.DB, accounts catalog.AccountStore) (*ratelimit.Limiter, []byte, error) {
+// accountDeps builds the rate limiter on the shared Redis client and reads
+// the session secret for `csm serve`: CSM_SESSION_SECRET, else the one
+// generated on the first start and kept in the database (so a restart does
+// not sign users out and every API process accepts the others' cookies).
+// It starts the hourly purge of accounts whose deletion time has passed
+// (harmless when several processes run it) through accounts, so the key
+// caches hear of it.
+func accountDeps(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres.DB, accounts catalog.AccountStore) (*ratelimit.Limiter, []byte, error) {
 	secret := []byte(cfg.SessionSecret)
-	switch {
-	case len(secret) == 0:
-		secret = make([]byte, 32)
-		_, _ = rand.Read(secret)
-		slog.Warn("CSM_SESSION_SECRET is not set: sessions use a random key, end on restart and do not work across API processes")
-	case len(secret) < 32:
-		return nil, nil, fmt.Errorf("serve: CSM_SESSION_SECRET must be at least 32 bytes")
+	if len(secret) == 0 {
+		var err error
+		if secret, err = db.Secret(ctx, postgres.SecretSessionKey); err != nil {
+			return nil, nil, fmt.Errorf("serve: session secret: %w", err)
+		}
 	}
-	lim := ratelimit.Open(cfg.RedisAddr, cfg.RateLimitPrefix)
+	lim := ratelimit.New(rdb, cfg.RateLimitPrefix)
 	if err := lim.Ping(ctx); err != nil {
 		slog.Warn("rate limiter: redis not answering; requests are let through until it does", "err", err)
 	}
@@ -62,11 +63,4 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-func sessionSecretEnv() string {
-	if v := os.Getenv("CSM_SESSION_SECRET"); v != "" {
-		return v
-	}
-	return os.Getenv("SESSION_SECRET")
 }

@@ -17,10 +17,10 @@ import (
 // CSM_SMTP_USERNAME / CSM_SMTP_PASSWORD when the server wants PLAIN auth.
 func notifyDeps(cfg *config, db *postgres.DB, push notify.Sender) *notify.Service {
 	o := notify.Options{Events: db.Events, Push: push, Log: slog.Default(), BaseURL: cfg.PublicURL}
-	if addr := env("CSM_SMTP_ADDR", ""); addr != "" {
+	if addr := cfg.SMTPAddr; addr != "" {
 		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Addr: addr,
-			From:     env("CSM_SMTP_FROM", "Collector Stash Market <notifications@localhost>"),
-			Username: env("CSM_SMTP_USERNAME", ""), Password: env("CSM_SMTP_PASSWORD", "")})
+			From:     cfg.SMTPFrom,
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
 		if err != nil {
 			slog.Error("notification e-mail disabled", "err", err)
 		} else {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/community"
@@ -23,10 +22,10 @@ import (
 // messages are pushed on user:<id> (events) and to the recipient's devices
 // (push); the notification feed is another capability's and joins here.
 // CSM_FORUM_EDIT_WINDOW bounds forum edits (1h).
-func communityService(db *postgres.DB, events catalog.EventPublisher, feed *notify.Service) *community.Service {
+func communityService(cfg *config, db *postgres.DB, events catalog.EventPublisher, feed *notify.Service) *community.Service {
 	store := db.Community()
 	return community.New(community.Config{Store: store, Listings: store, Events: events, Notifier: feedNotifier{feed},
-		Log: slog.Default(), EditWindow: envDuration("CSM_FORUM_EDIT_WINDOW", community.DefaultEditWindow)})
+		Log: slog.Default(), EditWindow: cfg.ForumEditWindow})
 }
 
 // feedNotifier records community notifications in the notification feed,
@@ -61,9 +60,9 @@ func metaService(db *postgres.DB, probes []meta.Probe) *meta.Service {
 // the API's /health (CSM_STATUS_API_URL, by default this host's CSM_ADDR),
 // Redis, Postgres, the asynq queues and the worker processes.
 func statusProbes(cfg *config, db *postgres.DB) (probes []meta.Probe, stop func()) {
-	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+	rdb := openRedis(cfg)
 	insp := asynq.NewInspector(redisOpt(cfg))
-	apiURL := env("CSM_STATUS_API_URL", "")
+	apiURL := cfg.StatusAPIURL
 	if apiURL == "" {
 		host := cfg.Addr
 		if strings.HasPrefix(host, ":") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/postgres"
 )
@@ -22,6 +23,18 @@ func openDB(ctx context.Context, cfg *config) (*postgres.DB, error) {
 	return db, nil
 }
 
+// openRedis builds the one Redis client of the process from CSM_REDIS_URL
+// (password, TLS, DB number): asynq, the rate limiter, pub/sub and the
+// stream all share it. It does not connect yet (the limiter and the queue
+// report Redis outages themselves).
+func openRedis(cfg *config) *redis.Client {
+	opt := *cfg.Redis
+	return redis.NewClient(&opt)
+}
+
+// redisOpt is asynq's connection option for the Redis of CSM_REDIS_URL
+// (inspectors and clients that asynq opens itself).
 func redisOpt(cfg *config) asynq.RedisClientOpt {
-	return asynq.RedisClientOpt{Addr: cfg.RedisAddr}
+	return asynq.RedisClientOpt{Addr: cfg.Redis.Addr, Username: cfg.Redis.Username, Password: cfg.Redis.Password,
+		DB: cfg.Redis.DB, TLSConfig: cfg.Redis.TLSConfig}
 }

@@ -24,7 +24,7 @@ the previously active version until the build completes, then switch.`,
 				return err
 			}
 			defer db.Close()
-			rec, err := wire.NewRecognition(recognitionConfig(), db)
+			rec, err := wire.NewRecognition(recognitionConfig(cfg), db)
 			if err != nil {
 				return err
 			}

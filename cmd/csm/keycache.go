@@ -3,8 +3,6 @@ package main
 import (
 	"log/slog"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/collectorstash/csm/keycache"
 	"github.com/collectorstash/csm/postgres"
 )
@@ -17,8 +15,8 @@ import (
 // publishes: `csm user set-tier` is seen by every API process at once.
 // stop closes it and its Redis client.
 func keyCacheDeps(cfg *config, db *postgres.DB, publishOnly bool) (cache *keycache.Cache, stop func()) {
-	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
-	ttl := envDuration("CSM_KEY_CACHE_TTL", keycache.DefaultTTL)
+	rdb := openRedis(cfg)
+	ttl := cfg.KeyCacheTTL
 	cache = keycache.New(db, db, rdb, keycache.Options{
 		Prefix: cfg.RateLimitPrefix, TTL: ttl, PublishOnly: publishOnly || ttl <= 0, Log: slog.Default(),
 	})

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -35,12 +34,12 @@ func marketDeps(cfg *config, db *postgres.DB, secret []byte) (svc *market.Servic
 		PublicURL: cfg.PublicURL,
 		Log:       slog.Default(),
 	}
-	if addr := os.Getenv("CSM_SMTP_ADDR"); addr != "" {
-		mc.Mailer = mail.SMTP{Addr: addr, From: env("CSM_SMTP_FROM", "Collector Stash Market <noreply@localhost>"),
-			Username: os.Getenv("CSM_SMTP_USERNAME"), Password: os.Getenv("CSM_SMTP_PASSWORD")}
+	if addr := cfg.SMTPAddr; addr != "" {
+		mc.Mailer = mail.SMTP{Addr: addr, From: cfg.SMTPFrom,
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
 	}
 	svc = market.New(mc)
-	every := envDuration("CSM_MARKET_REMINDER_INTERVAL", time.Hour)
+	every := cfg.MarketReminderInterval
 	return svc, func(ctx context.Context) {
 		if mc.Mailer == nil {
 			return

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -40,7 +39,7 @@ func queueMetrics(cfg *config) func() {
 // the API). CSM_QUEUE_UI_READONLY=1 hides its buttons.
 func queueUI(cfg *config) *asynqmon.HTTPHandler {
 	return asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: redisOpt(cfg),
-		ReadOnly: os.Getenv("CSM_QUEUE_UI_READONLY") == "1"})
+		ReadOnly: cfg.QueueUIReadOnly})
 }
 
 // serveMetrics serves procMetrics on addr (CSM_METRICS_ADDR, e.g.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -28,18 +27,9 @@ type retrainOptions struct {
 	Threads    int
 }
 
-func retrainEnv() retrainOptions {
-	o := retrainOptions{Steps: 300, TimeBudget: 10, MinPairs: 20, Seed: 1, Python: env("CSM_PYTHON", "python3"),
-		Script: env("CSM_TRAIN_SCRIPT", "models/train.py"), Threads: 2}
-	_, _ = fmt.Sscan(os.Getenv("CSM_RETRAIN_STEPS"), &o.Steps)
-	_, _ = fmt.Sscan(os.Getenv("CSM_RETRAIN_MINUTES"), &o.TimeBudget)
-	_, _ = fmt.Sscan(os.Getenv("CSM_RETRAIN_MIN_PAIRS"), &o.MinPairs)
-	return o
-}
-
 // newRunner assembles a retraining run on db and the data dir.
 func newRunner(cfg *config, db *postgres.DB, det *detect.Detector, o retrainOptions, withBars bool) *retrain.Runner {
-	rc := recognitionConfig()
+	rc := recognitionConfig(cfg)
 	r := &retrain.Runner{
 		Store:        db,
 		Trainer:      retrain.PythonTrainer{Python: o.Python, Script: o.Script, Threads: o.Threads},
@@ -48,7 +38,7 @@ func newRunner(cfg *config, db *postgres.DB, det *detect.Detector, o retrainOpti
 		LoadEmbedder: wire.EmbedderLoader(rc),
 		LoadImage:    wire.LoadImage,
 		DataDir:      cfg.DataDir,
-		DefaultModel: wire.DefaultModel(),
+		DefaultModel: cfg.Model,
 		MinPairs:     o.MinPairs,
 		Steps:        o.Steps,
 		TimeBudget:   o.TimeBudget,
@@ -62,7 +52,7 @@ func newRunner(cfg *config, db *postgres.DB, det *detect.Detector, o retrainOpti
 }
 
 func retrainCmd(cfg *config) *cobra.Command {
-	o := retrainEnv()
+	o := cfg.Retrain
 	var sim simOptions
 	cmd := &cobra.Command{
 		Use:   "retrain",
@@ -115,7 +105,7 @@ endpoint stores them, then retrains and prints before/after figures.`,
 func retrainRun(cfg *config, db *postgres.DB, det *detect.Detector) func(ctx context.Context, reason string) (string, error) {
 	return func(ctx context.Context, reason string) (string, error) {
 		slog.Info("retrain: start", "reason", reason)
-		rep, err := newRunner(cfg, db, det, retrainEnv(), false).Run(ctx)
+		rep, err := newRunner(cfg, db, det, cfg.Retrain, false).Run(ctx)
 		if err != nil {
 			return "", err
 		}

@@ -136,7 +136,7 @@ func runSimulation(ctx context.Context, cfg *config, o retrainOptions, sim simOp
 	if err := loadGallery(ctx, db, scfg.DataDir, sim.Gallery); err != nil {
 		return err
 	}
-	rec, err := wire.NewRecognition(recognitionConfig(), db)
+	rec, err := wire.NewRecognition(recognitionConfig(cfg), db)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func runSimulation(ctx context.Context, cfg *config, o retrainOptions, sim simOp
 	after := before
 	afterVersion := rec.Embedder.ModelVersion()
 	if rep.Decision.Promote {
-		emb, release, err := wire.EmbedderLoader(recognitionConfig())(rep.ModelPath)
+		emb, release, err := wire.EmbedderLoader(recognitionConfig(cfg))(rep.ModelPath)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 	"path/filepath"
-	"time"
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/photos"
@@ -22,5 +21,5 @@ func photoStore(cfg *config, secret []byte) *photos.Store {
 // and batches publish on their Redis buses (nil in none).
 func scanningService(cfg *config, db *postgres.DB, q scanning.Queue, sessions, batches catalog.ScanEvents, secret []byte) *scanning.Service {
 	return scanning.New(scanning.Config{Store: db, Queue: q, Photos: photoStore(cfg, secret),
-		Events: sessions, BatchEvents: batches, Wait: envDuration("CSM_RECOGNIZE_WAIT", 30*time.Second), Log: slog.Default()})
+		Events: sessions, BatchEvents: batches, Wait: cfg.RecognizeWait, Log: slog.Default()})
 }

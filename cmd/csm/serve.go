@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -34,19 +33,20 @@ func serveCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
+			rdb := openRedis(cfg)
+			defer rdb.Close()
 			keys, stopKeys := keyCacheDeps(cfg, db, false)
 			defer stopKeys()
-			lim, secret, err := accountDeps(ctx, cfg, db, keys)
+			lim, secret, err := accountDeps(ctx, cfg, rdb, db, keys)
 			if err != nil {
 				return err
 			}
-			defer lim.Close()
-			q := workers.NewQueue(cfg.RedisAddr)
+			q := workers.NewQueueFromClient(rdb)
 			defer q.Close()
 			det := wire.QuickDetector{Detector: detect.New()}
-			scanEvents := workers.NewScanEvents(cfg.RedisAddr)
+			scanEvents := workers.NewScanEventsFromClient(rdb)
 			defer scanEvents.Close()
-			batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+			batchEvents := workers.NewBatchEventsFromClient(rdb)
 			defer batchEvents.Close()
 			scans := scanningService(cfg, db, q, scanEvents, batchEvents, secret)
 			scans.Start(ctx)
@@ -59,15 +59,15 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer closeQueueMetrics()
 			ui := queueUI(cfg)
 			defer ui.Close()
-			metricsAddr := os.Getenv("CSM_METRICS_ADDR")
-			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, db)
+			metricsAddr := cfg.MetricsAddr
+			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, rdb, db)
 			defer stopRealtime()
 			pricingSvc, stopPricing := pricingDeps(cfg, db)
 			defer stopPricing()
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
 			mkt, reminders := marketDeps(cfg, db, secret)
-			h := api.New(api.Config{
+			h, err := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
 				Catalog:      db,
@@ -80,9 +80,12 @@ func serveCmd(cfg *config) *cobra.Command {
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db), Notify: notifier,
-				Community: communityService(db, db.Events, notifier), Meta: metaSvc,
+				Community: communityService(cfg, db, db.Events, notifier), Meta: metaSvc,
 				Market: mkt,
 			})
+			if err != nil {
+				return err
+			}
 			srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error {
@@ -104,7 +107,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			g.Go(func() error { return serveMetrics(ctx, metricsAddr) })
 			g.Go(func() error { reminders(ctx); return nil })
 			if withWorker {
-				g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
+				g.Go(func() error { return runWorker(ctx, cfg, rdb, db, concurrency) })
 			}
 			return g.Wait()
 		},

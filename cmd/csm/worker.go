@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
-	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
@@ -36,11 +35,13 @@ timings, task outcomes, queue depth) at /metrics.`,
 				return err
 			}
 			defer db.Close()
+			rdb := openRedis(cfg)
+			defer rdb.Close()
 			closeQueueMetrics := queueMetrics(cfg)
 			defer closeQueueMetrics()
 			g, ctx := errgroup.WithContext(cmd.Context())
-			g.Go(func() error { return serveMetrics(ctx, os.Getenv("CSM_WORKER_METRICS_ADDR")) })
-			g.Go(func() error { return runWorker(ctx, cfg, db, concurrency) })
+			g.Go(func() error { return serveMetrics(ctx, cfg.WorkerMetricsAddr) })
+			g.Go(func() error { return runWorker(ctx, cfg, rdb, db, concurrency) })
 			return g.Wait()
 		},
 	}
@@ -48,7 +49,9 @@ timings, task outcomes, queue depth) at /metrics.`,
 	return cmd
 }
 
-func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency int) error {
+// runWorker serves the task queues on the process's Redis client rdb, and
+// sweeps for scans whose queue entry was lost (CSM_REQUEUE_AFTER).
+func runWorker(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres.DB, concurrency int) error {
 	refresh, err := workers.NewRefreshCountersTask("schedule")
 	if err != nil {
 		return err
@@ -62,7 +65,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	schedule0 := map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
 		workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()}
 	// CSM_RATES_FILE (ECB eurofxref.csv) is re-read every 6 hours
-	if file := os.Getenv("CSM_RATES_FILE"); file != "" {
+	if file := cfg.RatesFile; file != "" {
 		rt, err := workers.NewRefreshRatesTask(file)
 		if err != nil {
 			return err
@@ -73,8 +76,8 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	if err := enqueueOnce(cfg, market); err != nil {
 		slog.Warn("worker: market refresh not queued", "err", err)
 	}
-	rc := recognitionConfig()
-	pinned := os.Getenv("CSM_MODEL") != ""
+	rc := recognitionConfig(cfg)
+	pinned := cfg.ModelPinned
 	if !pinned {
 		if rc.ModelPath, err = wire.ActiveModel(ctx, db, rc.ModelPath); err != nil {
 			slog.Warn("worker: active model file unusable, using the default", "model", rc.ModelPath, "err", err)
@@ -91,11 +94,11 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	defer emb.Close()
 	rec.Pipeline.Embedder = emb
 	rec.Pipeline.Index = retrain.PinnedIndex{Index: rec.Index, Embedder: emb}
-	q := workers.NewQueue(cfg.RedisAddr)
+	q := workers.NewQueueFromClient(rdb)
 	defer q.Close()
-	sessionEvents := workers.NewScanEvents(cfg.RedisAddr)
+	sessionEvents := workers.NewScanEventsFromClient(rdb)
 	defer sessionEvents.Close()
-	batchEvents := workers.NewBatchEvents(cfg.RedisAddr)
+	batchEvents := workers.NewBatchEventsFromClient(rdb)
 	defer batchEvents.Close()
 	// the worker signs no URL: the secret is the API's business
 	scans := scanningService(cfg, db, q, sessionEvents, batchEvents, nil)
@@ -109,13 +112,17 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	schedule0[workers.StatusCheckSchedule] = statusCheck
 
 	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		(&workers.Requeuer{Store: db, Queue: q, After: cfg.RequeueAfter, Log: slog.Default()}).Run(ctx)
+		return nil
+	})
 	if !pinned {
-		every := envDuration("CSM_MODEL_CHECK", time.Minute)
+		every := cfg.ModelCheck
 		g.Go(func() error { emb.Watch(ctx, every, db, wire.EmbedderLoader(rc), slog.Default()); return nil })
 	}
 	g.Go(func() error {
 		return workers.Run(ctx, workers.Config{
-			Redis:       redisOpt(cfg),
+			Client:      rdb,
 			Concurrency: concurrency,
 			Log:         slog.Default(),
 			Handlers: map[string]asynq.Handler{
@@ -133,7 +140,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	})
 	// retraining: its own server and queue, one task at a time
 	schedule := map[string]*asynq.Task{}
-	if spec := os.Getenv("CSM_RETRAIN_CRON"); spec != "" {
+	if spec := cfg.RetrainCron; spec != "" {
 		t, err := workers.NewRetrainTask("schedule")
 		if err != nil {
 			return err
@@ -142,7 +149,7 @@ func runWorker(ctx context.Context, cfg *config, db *postgres.DB, concurrency in
 	}
 	g.Go(func() error {
 		return workers.Run(ctx, workers.Config{
-			Redis:       redisOpt(cfg),
+			Client:      rdb,
 			Concurrency: 1,
 			Log:         slog.Default(),
 			Queues:      map[string]int{workers.QueueRetrain: 1},
