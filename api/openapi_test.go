@@ -60,10 +60,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// wholeSuite is true when every test ran (no -run, -skip or -fuzz
+// wholeSuite is true when every test ran (no -run, -skip, -fuzz or -list
 // filter): only then is route coverage meaningful.
 func wholeSuite() bool {
-	for _, name := range []string{"test.run", "test.skip", "test.fuzz"} {
+	for _, name := range []string{"test.run", "test.skip", "test.fuzz", "test.list"} {
 		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
 			return false
 		}

@@ -57,7 +57,11 @@ type operation struct {
 	Params                                 []param
 	Request                                []body
 	Responses                              []response
+	Events                                 []event
 }
+
+// event is one server-sent event of a stream (x-sse-events).
+type event struct{ Name, Schema string }
 
 type tagGroup struct {
 	Name, Description string
@@ -126,6 +130,12 @@ func Render(doc map[string]any) ([]byte, error) {
 				r := resolve(comps, asMap(rs[c]))
 				o.Responses = append(o.Responses, response{Status: c, Description: str(r["description"]), Bodies: bodies(r)})
 			}
+			for _, ext := range []string{"x-sse-events", "x-websocket-frames"} {
+				for n, sch := range asMap(op[ext]) {
+					o.Events = append(o.Events, event{Name: n, Schema: str(sch)})
+				}
+			}
+			sort.Slice(o.Events, func(i, j int) bool { return o.Events[i].Name < o.Events[j].Name })
 			tag := "Other"
 			if ts := asSlice(op["tags"]); len(ts) > 0 {
 				tag = str(ts[0])
@@ -268,6 +278,7 @@ table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #e3e7ee;padd
 {{if .Params}}<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Schema</th><th>Description</th></tr>
 {{range .Params}}<tr><td><code>{{.Name}}</code>{{if .Required}} *{{end}}</td><td>{{.In}}</td><td><code>{{.Schema}}</code></td><td>{{.Description}}</td></tr>{{end}}</table>{{end}}
 {{if .Request}}<h4>Request body</h4><table>{{range .Request}}<tr><td>{{.Type}}</td><td><code>{{.Schema}}</code></td></tr>{{end}}</table>{{end}}
+{{if .Events}}<h4>Events and messages</h4><table>{{range .Events}}<tr><td><code>{{.Name}}</code></td><td><a href="#schema-{{.Schema}}">{{.Schema}}</a></td></tr>{{end}}</table>{{end}}
 <h4>Responses</h4><table>{{range .Responses}}<tr><td><strong>{{.Status}}</strong></td><td>{{.Description}}{{range .Bodies}}<br>{{.Type}}: <code>{{.Schema}}</code>{{end}}</td></tr>{{end}}</table>
 </section>{{end}}{{end}}
 <h2 id="schemas">Schemas</h2>

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strings"
@@ -152,7 +153,8 @@ func readFragment(fsys fs.FS, name string) (map[string]any, error) {
 	if err := dec.Decode(&n); err != nil {
 		return nil, fmt.Errorf("openapi: parse %s: %w", name, err)
 	}
-	v, err := nodeValue(&n)
+	w := &walker{}
+	v, err := w.value(&n, 0)
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %s: %w", name, err)
 	}
@@ -179,17 +181,29 @@ func readFragment(fsys fs.FS, name string) (map[string]any, error) {
 	return doc, nil
 }
 
-// nodeValue converts a YAML node to a JSON-compatible value: mapping keys
-// are always strings (status codes such as 200 included).
-func nodeValue(n *yaml.Node) (any, error) {
+// Limits of a fragment's YAML: alias cycles and alias bombs are errors.
+const (
+	maxDepth = 64
+	maxNodes = 1 << 20
+)
+
+// walker converts YAML nodes to JSON-compatible values: mapping keys are
+// always strings (status codes such as 200 included).
+type walker struct{ nodes int }
+
+func (w *walker) value(n *yaml.Node, depth int) (any, error) {
+	w.nodes++
+	if depth > maxDepth || w.nodes > maxNodes {
+		return nil, fmt.Errorf("line %d: nested too deeply (alias cycle?)", n.Line)
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return nodeValue(n.Content[0])
+		return w.value(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		return nodeValue(n.Alias)
+		return w.value(n.Alias, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -200,7 +214,7 @@ func nodeValue(n *yaml.Node) (any, error) {
 			if _, dup := m[k.Value]; dup {
 				return nil, fmt.Errorf("line %d: duplicate key %q", k.Line, k.Value)
 			}
-			v, err := nodeValue(n.Content[i+1])
+			v, err := w.value(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -210,7 +224,7 @@ func nodeValue(n *yaml.Node) (any, error) {
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := nodeValue(c)
+			v, err := w.value(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -222,7 +236,17 @@ func nodeValue(n *yaml.Node) (any, error) {
 		if err := n.Decode(&v); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n.Line, err)
 		}
-		return v, nil
+		switch x := v.(type) {
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("line %d: %s is not a JSON number", n.Line, n.Value)
+			}
+			return v, nil
+		case nil, string, bool, int, int64, uint64:
+			return v, nil
+		default: // e.g. a !!timestamp: keep the text
+			return n.Value, nil
+		}
 	}
 }
 

@@ -79,3 +79,23 @@ func TestMergeRejectsBadFragments(t *testing.T) {
 		require.Error(t, err, name)
 	}
 }
+
+// FuzzMerge feeds arbitrary fragments to the loader and the renderer:
+// an error is fine, a panic is not.
+func FuzzMerge(f *testing.F) {
+	f.Add([]byte(fragA))
+	f.Add([]byte("openapi: 3.1.0\ninfo: {}\npaths: {/x: {get: {responses: {'200': {$ref: '#/components/responses/Nope'}}}}}\n"))
+	f.Add([]byte("openapi: 3.1.0\ninfo: {}\ntags: [{name: a}, 3]\ncomponents: {schemas: [1, 2]}\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("openapi: 3.1.0\ninfo: {}\npaths: {/x: {x-n: .nan}}\n"))
+	f.Fuzz(func(t *testing.T, frag []byte) {
+		doc, err := openapi.Merge(fstest.MapFS{"f.yaml": {Data: frag}})
+		if err != nil {
+			return
+		}
+		if _, err := json.Marshal(doc); err != nil {
+			t.Fatalf("merged document is not JSON: %v", err)
+		}
+		_, _ = openapi.Render(doc)
+	})
+}

@@ -54,8 +54,18 @@ paths:
         - {name: path, in: path, required: true, schema: {type: string}}
       responses:
         '200': {description: ok, content: {text/plain: {schema: {type: string}}}}
+  /events:
+    get:
+      x-sse-events: {tick: Tick}
+      responses:
+        '200': {description: stream, content: {text/event-stream: {schema: {type: string}}}}
 components:
   schemas:
+    Tick:
+      type: object
+      required: [n]
+      properties:
+        n: {type: integer}
     Item:
       type: object
       required: [id]
@@ -119,6 +129,17 @@ func setup(t *testing.T) (*conformance.Recorder, *recordingTB, string) {
 		}
 		c.JSON(http.StatusCreated, gin.H{"id": 2})
 	})
+	r.GET("/events", func(c *gin.Context) {
+		c.Header("Content-Type", "text/event-stream")
+		_, _ = c.Writer.WriteString(": ping\n\n")
+		c.SSEvent("tick", gin.H{"n": 1})
+		switch c.Query("bad") {
+		case "data":
+			c.SSEvent("tick", gin.H{"n": "one"})
+		case "name":
+			c.SSEvent("tock", gin.H{"n": 1})
+		}
+	})
 	r.GET("/undocumented", func(c *gin.Context) { c.String(http.StatusOK, "x") })
 	r.GET("/files/*path", func(c *gin.Context) { c.String(http.StatusOK, c.Param("path")) })
 
@@ -160,6 +181,9 @@ func TestValidatorReportsMismatches(t *testing.T) {
 		{"POST", "/items", `{"name":"toolong"}`, 201, "the server accepted a request the document rejects"},
 		{"GET", "/undocumented", "", 200, "route is not described"},
 		{"GET", "/nowhere", "", 404, ""}, // not a route: the engine's 404
+		{"GET", "/events", "", 200, ""},
+		{"GET", "/events?bad=data", "", 200, `event "tick" does not match Tick`},
+		{"GET", "/events?bad=name", "", 200, `event "tock" is not listed`},
 	} {
 		require.Equal(t, c.status, call(t, c.method, url+c.path, c.body), "%s %s", c.method, c.path)
 		errs := tb.take()
