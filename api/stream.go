@@ -74,7 +74,8 @@ func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 			topics: map[string]struct{}{},
 		}
 		conn.lastSeen.Store(time.Now().UnixNano())
-		ws, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{
+		hj := &rawHijacker{ResponseWriter: c.Writer}
+		ws, err := websocket.Accept(hj, c.Request, &websocket.AcceptOptions{
 			OriginPatterns: origins,
 			OnPongReceived: func(context.Context, []byte) { conn.seen() },
 		})
@@ -83,7 +84,7 @@ func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 			return
 		}
 		ws.SetReadLimit(maxClientMsg)
-		conn.ws = ws
+		conn.ws, conn.raw = ws, hj.conn
 		conn.serve(c.Request.Context())
 	}
 }
@@ -106,7 +107,14 @@ type streamConn struct {
 	// then stays closed, as documented).
 	lateAuth bool
 	bucket   string // the connection counter's bucket; "" = not counted
-	// send queues frames for the writer; a nil frame stops it.
+	// raw is the socket under ws: data frames are written to it directly
+	// (stream_raw.go); nil falls back to ws.Write.
+	raw net.Conn
+	// wmu orders data frames before the close frame: close sets stopped
+	// under it.
+	wmu     sync.Mutex
+	stopped bool
+	// send queues encoded frames for the writer; a nil frame stops it.
 	send     chan []byte
 	lastSeen atomic.Int64
 	// writing is when the write in flight began (Unix ns), 0 when none.
@@ -130,8 +138,9 @@ func (c *streamConn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
 // Deliver queues a frame without blocking (catalog.StreamSink).
 func (c *streamConn) Deliver(frame []byte) bool {
+	f := c.beats.frames.encode(frame)
 	select {
-	case c.send <- frame:
+	case c.send <- f:
 		return true
 	default:
 		return false
@@ -163,6 +172,9 @@ func (c *streamConn) close(code websocket.StatusCode, reason string) {
 			defer c.closing.Done()
 			// the slot is free at once, not after a dead peer's handshake
 			c.release()
+			c.wmu.Lock() // a data frame in flight goes before the close frame
+			c.stopped = true
+			c.wmu.Unlock()
 			_ = c.ws.Close(code, reason)
 		}()
 	})
@@ -470,7 +482,8 @@ func (c *streamConn) authorizeTopic(ctx context.Context, t catalog.Topic) error 
 
 // writer sends queued frames until a nil frame or a failed write. It is
 // the whole per-frame cost of a connection, kept to one channel receive and
-// one write: no select, no timer (a context.WithTimeout per frame was about
+// one Write of the frame encoded once per event (stream_raw.go): no
+// select, no timer (a context.WithTimeout per frame was about
 // a sixth of the server's CPU when an event fans out to thousands of
 // connections, make bench-realtime), no clock but one reading. The
 // heartbeat, the silence check, the connection slot's refresh and the
@@ -484,9 +497,20 @@ func (c *streamConn) writer(ctx context.Context) {
 		if f == nil {
 			return
 		}
+		c.wmu.Lock()
+		if c.stopped {
+			c.wmu.Unlock()
+			return
+		}
 		c.writing.Store(time.Now().UnixNano())
-		err := c.ws.Write(wctx, websocket.MessageText, f)
+		var err error
+		if c.raw != nil {
+			_, err = c.raw.Write(f)
+		} else {
+			err = c.ws.Write(wctx, websocket.MessageText, framePayload(f))
+		}
 		c.writing.Store(0)
+		c.wmu.Unlock()
 		if err != nil {
 			c.close(websocket.StatusGoingAway, "write failed")
 			return

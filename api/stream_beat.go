@@ -26,6 +26,8 @@ import (
 // The goroutine runs while the server holds connections.
 type streamBeats struct {
 	s *Server
+	// frames encodes the frames of this server's connections.
+	frames frameEncoder
 
 	mu      sync.Mutex
 	conns   map[*streamConn]struct{}
