@@ -24,8 +24,9 @@ import (
 // and /ws/v1 for the web app (cookie, key or anonymous; anonymous callers
 // get the public topics only).
 func (s *Server) streamRoutes(r gin.IRouter) {
-	r.GET("/api/v1/stream", s.stream(true))
-	r.GET("/ws/v1", s.stream(false))
+	beats := newStreamBeats(s)
+	r.GET("/api/v1/stream", s.stream(true, beats))
+	r.GET("/ws/v1", s.stream(false, beats))
 }
 
 // streamSendBuffer frames may wait for a slow client; one more and the
@@ -33,7 +34,7 @@ func (s *Server) streamRoutes(r gin.IRouter) {
 const streamSendBuffer = 256
 
 // streamWriteTimeout bounds one frame's write: a socket that takes longer
-// is closed.
+// is closed (by the heartbeat goroutine, streamBeats).
 const streamWriteTimeout = 10 * time.Second
 
 func (s *Server) heartbeat() time.Duration {
@@ -64,16 +65,17 @@ func (s *Server) wsOrigins() []string {
 }
 
 // stream upgrades the request and serves one connection until it ends.
-func (s *Server) stream(developer bool) gin.HandlerFunc {
+func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 	origins := s.wsOrigins()
 	return func(c *gin.Context) {
 		conn := &streamConn{
 			s: s, developer: developer, p: principalOf(c), ip: c.ClientIP(),
-			id: newConnID(), send: make(chan []byte, streamSendBuffer),
+			id: newConnID(), send: make(chan []byte, streamSendBuffer), beats: beats,
 			topics: map[string]struct{}{},
 		}
 		conn.lastSeen.Store(time.Now().UnixNano())
-		ws, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{
+		hj := &rawHijacker{ResponseWriter: c.Writer}
+		ws, err := websocket.Accept(hj, c.Request, &websocket.AcceptOptions{
 			OriginPatterns: origins,
 			OnPongReceived: func(context.Context, []byte) { conn.seen() },
 		})
@@ -82,7 +84,7 @@ func (s *Server) stream(developer bool) gin.HandlerFunc {
 			return
 		}
 		ws.SetReadLimit(maxClientMsg)
-		conn.ws = ws
+		conn.ws, conn.raw = ws, hj.conn
 		conn.serve(c.Request.Context())
 	}
 }
@@ -105,8 +107,21 @@ type streamConn struct {
 	// then stays closed, as documented).
 	lateAuth bool
 	bucket   string // the connection counter's bucket; "" = not counted
+	// raw is the socket under ws: data frames are written to it directly
+	// (stream_raw.go); nil falls back to ws.Write.
+	raw net.Conn
+	// wmu orders data frames before the close frame: close sets stopped
+	// under it.
+	wmu     sync.Mutex
+	stopped bool
+	// send queues encoded frames for the writer; a nil frame stops it.
 	send     chan []byte
 	lastSeen atomic.Int64
+	// writing is when the write in flight began (Unix ns), 0 when none.
+	writing atomic.Int64
+	beats   *streamBeats
+	// nextBeat is the connection's next heartbeat (streamBeats only).
+	nextBeat time.Time
 
 	// cancel stops the writer; closing waits for the close handshake.
 	cancel    context.CancelFunc
@@ -123,8 +138,9 @@ func (c *streamConn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
 // Deliver queues a frame without blocking (catalog.StreamSink).
 func (c *streamConn) Deliver(frame []byte) bool {
+	f := c.beats.frames.encode(frame)
 	select {
-	case c.send <- frame:
+	case c.send <- f:
 		return true
 	default:
 		return false
@@ -147,11 +163,18 @@ func (c *streamConn) close(code websocket.StatusCode, reason string) {
 		if c.cancel != nil {
 			c.cancel()
 		}
+		select { // stop the writer (if its queue is full, its next write fails)
+		case c.send <- nil:
+		default:
+		}
 		c.closing.Add(1)
 		go func() {
 			defer c.closing.Done()
 			// the slot is free at once, not after a dead peer's handshake
 			c.release()
+			c.wmu.Lock() // a data frame in flight goes before the close frame
+			c.stopped = true
+			c.wmu.Unlock()
 			_ = c.ws.Close(code, reason)
 		}()
 	})
@@ -212,6 +235,8 @@ func (c *streamConn) serve(reqCtx context.Context) {
 	defer hub.UnsubscribeAll(c)
 
 	c.Deliver(c.welcome())
+	c.beats.add(c)
+	defer c.beats.remove(c)
 	go c.writer(wctx)
 	for {
 		typ, msg, err := c.ws.Read(ctx)
@@ -452,56 +477,40 @@ func (c *streamConn) authorizeTopic(ctx context.Context, t catalog.Topic) error 
 	return nil
 }
 
-// writer sends queued frames and the heartbeat; it drops connections
-// silent for more than two heartbeats and a half (no message, no pong).
-//
-// Frames are written with a context that is never done, and one timer per
-// connection, re-armed for each write, closes a socket whose write takes
-// longer than streamWriteTimeout: a context.WithTimeout per frame (a timer,
-// a cancel registration on the parent and, in the library, an AfterFunc)
-// was about a sixth of the server's CPU when an event fans out to
-// thousands of connections (make bench-realtime). Closing the connection
-// lets a write in flight finish (the close handshake waits for it, 5 s at
-// most) instead of cutting the socket under it.
+// writer sends queued frames until a nil frame or a failed write. It is
+// the whole per-frame cost of a connection, kept to one channel receive and
+// one Write of the frame encoded once per event (stream_raw.go): no
+// select, no timer (a context.WithTimeout per frame was about
+// a sixth of the server's CPU when an event fans out to thousands of
+// connections, make bench-realtime), no clock but one reading. The
+// heartbeat, the silence check, the connection slot's refresh and the
+// write timeout are streamBeats' job, for every connection at once.
+// Frames are written with a context that is never done: closing the
+// connection lets a write in flight finish (the close handshake waits for
+// it, 5 s at most) instead of cutting the socket under it.
 func (c *streamConn) writer(ctx context.Context) {
-	hb := c.s.heartbeat()
-	tick := time.NewTicker(hb)
-	defer tick.Stop()
-	stuck := time.AfterFunc(streamWriteTimeout, func() { _ = c.ws.CloseNow() })
-	stuck.Stop()
-	defer stuck.Stop()
 	wctx := context.WithoutCancel(ctx)
-	for {
-		select {
-		case <-ctx.Done():
+	for f := range c.send {
+		if f == nil {
 			return
-		case f := <-c.send:
-			stuck.Reset(streamWriteTimeout)
-			err := c.ws.Write(wctx, websocket.MessageText, f)
-			stuck.Stop()
-			if err != nil {
-				c.close(websocket.StatusGoingAway, "write failed")
-				return
-			}
-		case now := <-tick.C:
-			if now.Sub(time.Unix(0, c.lastSeen.Load())) > hb*5/2 {
-				c.close(websocket.StatusPolicyViolation, "heartbeat timeout")
-				return
-			}
-			if !c.Deliver(pingFrame) {
-				c.Drop("slow consumer")
-				return
-			}
-			go func() {
-				pctx, cancel := context.WithTimeout(ctx, hb)
-				defer cancel()
-				_ = c.ws.Ping(pctx)
-			}()
-			if c.bucket != "" {
-				if err := c.s.cfg.StreamConns.Refresh(ctx, c.bucket, c.id); err != nil {
-					c.log().Warn("stream connection not refreshed", "err", err)
-				}
-			}
+		}
+		c.wmu.Lock()
+		if c.stopped {
+			c.wmu.Unlock()
+			return
+		}
+		c.writing.Store(time.Now().UnixNano())
+		var err error
+		if c.raw != nil {
+			_, err = c.raw.Write(f)
+		} else {
+			err = c.ws.Write(wctx, websocket.MessageText, framePayload(f))
+		}
+		c.writing.Store(0)
+		c.wmu.Unlock()
+		if err != nil {
+			c.close(websocket.StatusGoingAway, "write failed")
+			return
 		}
 	}
 }

@@ -201,6 +201,9 @@ type StreamHub interface {
 	UnsubscribeAll(sink StreamSink)
 }
 
+// ConnRef names one counted connection.
+type ConnRef struct{ Bucket, ID string }
+
 // ConnLimiter counts open real-time connections per bucket ("key:17",
 // "ip:10.0.0.1") in storage shared by every API process. A process that
 // dies without releasing its connections has them expire after a few
@@ -211,6 +214,8 @@ type ConnLimiter interface {
 	Acquire(ctx context.Context, bucket, id string, limit int) (bool, error)
 	// Refresh keeps id alive (called every heartbeat).
 	Refresh(ctx context.Context, bucket, id string) error
+	// RefreshMany is Refresh for many connections in one round trip.
+	RefreshMany(ctx context.Context, conns []ConnRef) error
 	// Release removes id.
 	Release(ctx context.Context, bucket, id string) error
 }

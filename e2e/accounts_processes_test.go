@@ -139,6 +139,7 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 
 	// sign up on A; the cookie works on B (shared secret, shared sessions)
 	const password = "process-password-1"
+	signedUp := time.Now() // the IP's one anonymous call so far
 	st, h, body := call("POST", a+"/auth/register", map[string]any{"username": "twoproc", "email": "twoproc@example.com", "password": password})
 	require.Equal(t, http.StatusCreated, st, "%s", body)
 	var cookie string
@@ -198,7 +199,11 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 	// anonymous call, the sign-up, is already spent)
 	ok, limited, took = fire(60)
 	t.Logf("anonymous: %d ok, %d limited in %s", ok, limited, took)
-	require.LessOrEqual(t, ok, 29+int(took/(2*time.Second)))
+	most := 29 // the sign-up's token is back 2 s after it (a burst of 30 at most)
+	if time.Since(signedUp) >= 2*time.Second {
+		most = 30
+	}
+	require.LessOrEqual(t, ok, most)
 	require.GreaterOrEqual(t, ok, 28)
 
 	// the CLI upgrades the account; both processes see it on the next call

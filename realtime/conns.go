@@ -63,6 +63,29 @@ func (c *Conns) Refresh(ctx context.Context, bucket, id string) error {
 	return nil
 }
 
+// RefreshMany pushes every conn's expiry forward by the TTL in one
+// pipeline.
+func (c *Conns) RefreshMany(ctx context.Context, conns []catalog.ConnRef) error {
+	if len(conns) == 0 {
+		return nil
+	}
+	score := float64(time.Now().Add(c.ttl).UnixMilli())
+	pipe := c.rdb.Pipeline()
+	seen := map[string]bool{}
+	for _, r := range conns {
+		key := c.prefix + r.Bucket
+		pipe.ZAddXX(ctx, key, redis.Z{Score: score, Member: r.ID})
+		if !seen[key] {
+			seen[key] = true
+			pipe.PExpire(ctx, key, c.ttl)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return catalog.Unavailable(fmt.Errorf("realtime: refresh conns: %w", err))
+	}
+	return nil
+}
+
 // Release removes id from bucket.
 func (c *Conns) Release(ctx context.Context, bucket, id string) error {
 	if err := c.rdb.ZRem(ctx, c.prefix+bucket, id).Err(); err != nil {

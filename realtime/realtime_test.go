@@ -200,4 +200,20 @@ func TestConnsLimitAcrossProcesses(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.NoError(t, short.Refresh(ctx, "ip:1", "live"))
+
+	// a batch refresh keeps every named connection alive
+	mid := realtime.NewConns(f.rdb, f.prefix, time.Second)
+	for _, b := range []string{"ip:3", "ip:4"} {
+		ok, err = mid.Acquire(ctx, b, "held", 1)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	time.Sleep(600 * time.Millisecond)
+	require.NoError(t, mid.RefreshMany(ctx, []catalog.ConnRef{{Bucket: "ip:3", ID: "held"}, {Bucket: "ip:4", ID: "held"}}))
+	time.Sleep(600 * time.Millisecond) // past the first expiry, not the refreshed one
+	for _, b := range []string{"ip:3", "ip:4"} {
+		ok, err = mid.Acquire(ctx, b, "another", 1)
+		require.NoError(t, err)
+		require.False(t, ok, "%s: the refreshed connection still counts", b)
+	}
 }
