@@ -123,7 +123,7 @@ image:                       ## build docker/Dockerfile with podman (installed i
 image-test: services         ## mount the built image and start its csm serve in a chroot against the toolbox services until /health answers
 	@scripts/image.sh test
 
-chaos: toolbox build         ## own Postgres (:55442) + Redis (:56389), 2 APIs + 2 workers; kill a worker, restart Redis and Postgres; prints the figures
+chaos: toolbox build         ## own Postgres (:25442) + Redis (:26389), 2 APIs + 2 workers; kill a worker, restart Redis and Postgres; prints the figures
 	@$(IN) go run ./cmd/chaos
 
 clean:

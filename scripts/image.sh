@@ -73,7 +73,7 @@ test_image() {
   need_podman
   podman image exists "$image" || { echo "no image $image: run make image first" >&2; exit 1; }
   "$here/scripts/toolbox.sh" services-up
-  local pgport=${CSM_PG_PORT:-55432} redisport=${CSM_REDIS_PORT:-56379} port=${CSM_IMAGE_TEST_PORT:-58011}
+  local pgport=${CSM_PG_PORT:-55432} redisport=${CSM_REDIS_PORT:-56379} port=${CSM_IMAGE_TEST_PORT:-28011}
   "$here/scripts/toolbox.sh" exec sh -c "psql -h 127.0.0.1 -p $pgport -U csm -d csm -qtc \"select 1 from pg_database where datname='csm_image'\" | grep -q 1 || createdb -h 127.0.0.1 -p $pgport -U csm csm_image"
   mnt=""
   mnt=$(podman image mount "$image")

@@ -1,8 +1,11 @@
 // Command chaos breaks a running deployment on purpose and prints what it
 // lost (make chaos, inside the toolbox). On loopback only, bounded in time,
 // it starts its OWN Postgres cluster and Redis (AOF on) on other ports than
-// the shared services, two API processes and two worker processes sharing
-// them, and runs three scenarios:
+// the shared services (below 32768: ports in the ephemeral range are taken
+// now and then by outgoing connections, and a listener then fails to
+// bind), two API processes and two worker processes sharing them, and runs
+// these scenarios (after a check that sessions hold across the two API
+// processes and a restart):
 //
 //  1. SIGKILL a worker with a bulk batch in flight: 0 scans lost, 0 run
 //     into two results;
@@ -42,13 +45,13 @@ func main() { os.Exit(run()) }
 func run() int {
 	dir := flag.String("dir", "/tmp/csm-chaos", "working directory (wiped at start)")
 	bin := flag.String("bin", "bin/csm", "the csm binary")
-	pgPort := flag.Int("pg-port", 55442, "port of the chaos Postgres cluster")
-	redisPort := flag.Int("redis-port", 56389, "port of the chaos Redis")
-	apiPorts := flag.String("api-ports", "58101,58102", "ports of the two API processes")
+	pgPort := flag.Int("pg-port", 25442, "port of the chaos Postgres cluster")
+	redisPort := flag.Int("redis-port", 26389, "port of the chaos Redis")
+	apiPorts := flag.String("api-ports", "28101,28102", "ports of the two API processes")
 	timeout := flag.Duration("timeout", 15*time.Minute, "bound of the whole run")
 	images := flag.Int("images", 8, "photos per bulk batch")
 	photo := flag.String("photo", "demo/photos/charizard.jpg", "the photo every scan sends")
-	only := flag.String("only", "", "comma list of scenarios to run (kill-worker,redis,postgres); all when empty")
+	only := flag.String("only", "", "comma list of scenarios to run (sessions,kill-worker,redis,postgres); all when empty")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -119,6 +122,9 @@ func run() int {
 	}
 	run := func(name string) bool { return len(want) == 0 || want[name] }
 	var results []result
+	if run("sessions") {
+		results = append(results, sessions(ctx, c))
+	}
 	if run("kill-worker") {
 		results = append(results, killWorker(ctx, c, img, *images))
 	}

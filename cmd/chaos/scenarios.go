@@ -353,3 +353,43 @@ func (r result) failed(err error) result {
 	r.figs = append(r.figs, "error: "+err.Error())
 	return r
 }
+
+// sessions: a cookie signed by one API process is accepted by the other,
+// and still after that process restarts (the generated session secret is
+// kept in Postgres).
+func sessions(ctx context.Context, c *cluster) result {
+	r := result{name: "sessions across the 2 API processes and across a restart of one"}
+	step("%s", r.name)
+	u, err := newUser(ctx, c, 0, "session")
+	if err != nil {
+		return r.failed(err)
+	}
+	me := func(api int) int {
+		res, err := u.http.Get(c.apiURL(api) + "/auth/me")
+		if err != nil {
+			return 0
+		}
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	other := me(1)
+	if err := c.signal("api0", syscall.SIGTERM); err != nil {
+		return r.failed(err)
+	}
+	t0 := time.Now()
+	if err := waitFor(ctx, 30*time.Second, func() bool { return c.procs["api0"].Process.Signal(syscall.Signal(0)) != nil }); err != nil {
+		return r.failed(fmt.Errorf("api0 did not stop: %w", err))
+	}
+	if err := c.startAPI(0); err != nil {
+		return r.failed(err)
+	}
+	if err := c.waitHealthy(ctx); err != nil {
+		return r.failed(err)
+	}
+	restarted := me(0)
+	r.ok = other == http.StatusOK && restarted == http.StatusOK
+	r.figs = append(r.figs,
+		fmt.Sprintf("cookie from api0 on api1: %d; on api0 after its restart (%s): %d", other,
+			time.Since(t0).Round(100*time.Millisecond), restarted))
+	return r
+}
