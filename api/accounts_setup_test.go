@@ -147,6 +147,9 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 	if o.scanning {
 		f.scans = scanningFor(t, db, f.prefix, cfg.SessionSecret, f.clock.Now)
 		cfg.Scanning = f.scans
+		if cfg.ValidateImage == nil {
+			cfg.ValidateImage = func([]byte) error { return nil }
+		}
 	}
 	if o.recognition {
 		withRecognition(t, f, &cfg)
