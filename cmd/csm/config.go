@@ -244,7 +244,8 @@ func (e *envReader) redis() (string, *redis.Options) {
 	}
 	opt, err := redis.ParseURL(raw)
 	if err != nil {
-		e.fail(name, redactURL(raw), "redis://[user:password@]host:port/db or rediss:// for TLS ("+err.Error()+")")
+		why := strings.ReplaceAll(err.Error(), raw, redactURL(raw)) // never the password
+		e.fail(name, redactURL(raw), "redis://[user:password@]host:port/db or rediss:// for TLS ("+why+")")
 		return "", nil
 	}
 	return raw, opt

@@ -73,6 +73,9 @@ func TestConfigRejectsMalformed(t *testing.T) {
 	for k := range cases {
 		require.Contains(t, err.Error(), k)
 	}
+	_, err = loadConfig(envOf(map[string]string{"CSM_REDIS_URL": "redis://:pw@h:x/0"}))
+	require.ErrorContains(t, err, "CSM_REDIS_URL")
+	require.NotContains(t, err.Error(), "pw", "a password never appears in the message")
 	_, err = loadConfig(envOf(map[string]string{"CSM_REDIS_ADDR": "localhost"}))
 	require.ErrorContains(t, err, "CSM_REDIS_ADDR")
 }
