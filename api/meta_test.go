@@ -69,10 +69,12 @@ func TestPlatformHealthAndStats(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, "/nl/stats", res.Header.Get("Location"))
-	r = f.anon().do(http.MethodGet, "/en/stats", nil)
-	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.header.Get("Content-Type"), "text/html")
-	require.Contains(t, string(r.body), "Pokémon")
+	for _, lang := range []string{"en", "nl"} {
+		r = f.anon().do(http.MethodGet, "/"+lang+"/stats", nil)
+		require.Equal(t, http.StatusOK, r.status, lang)
+		require.Contains(t, r.header.Get("Content-Type"), "text/html")
+		require.Contains(t, string(r.body), "Pokémon")
+	}
 }
 
 func TestStatusPage(t *testing.T) {
