@@ -18,12 +18,12 @@ type FeePreview struct {
 
 // Amounts are the money of one sale.
 type Amounts struct {
-	Amount          Cents
-	HandlingFee     Cents
-	BuyerTotal      Cents
-	MarketplaceFee  Cents
-	ProtectionFee   Cents
-	SellerPayout    Cents
+	Amount         Cents
+	HandlingFee    Cents
+	BuyerTotal     Cents
+	MarketplaceFee Cents
+	ProtectionFee  Cents
+	SellerPayout   Cents
 }
 
 // Fees computes the seller's fees on price at rates.

@@ -108,19 +108,19 @@ func (d DirFiles) Save(_ context.Context, rel string, data []byte) error {
 
 // Verification is the public answer of a code lookup.
 type Verification struct {
-	Valid            bool           `json:"valid"`
-	Code             string         `json:"code"`
-	Status           string         `json:"status,omitempty"`
-	CardName         string         `json:"card_name,omitempty"`
-	SetName          string         `json:"set_name,omitempty"`
-	Condition        Condition      `json:"condition,omitempty"`
-	SellerUsername   string         `json:"seller_username,omitempty"`
-	WatermarkEnabled *bool          `json:"watermark_enabled,omitempty"`
-	CreatedAt        *string        `json:"created_at,omitempty"`
-	ListingURL       string         `json:"listing_url,omitempty"`
-	ListingID        int64          `json:"listing_id,omitempty"`
-	ListingStatus    ListingStatus  `json:"listing_status,omitempty"`
-	ImageURL         string         `json:"image_url,omitempty"`
+	Valid            bool          `json:"valid"`
+	Code             string        `json:"code"`
+	Status           string        `json:"status,omitempty"`
+	CardName         string        `json:"card_name,omitempty"`
+	SetName          string        `json:"set_name,omitempty"`
+	Condition        Condition     `json:"condition,omitempty"`
+	SellerUsername   string        `json:"seller_username,omitempty"`
+	WatermarkEnabled *bool         `json:"watermark_enabled,omitempty"`
+	CreatedAt        *string       `json:"created_at,omitempty"`
+	ListingURL       string        `json:"listing_url,omitempty"`
+	ListingID        int64         `json:"listing_id,omitempty"`
+	ListingStatus    ListingStatus `json:"listing_status,omitempty"`
+	ImageURL         string        `json:"image_url,omitempty"`
 }
 
 // Verification statuses: the protection is active while the listing is

@@ -32,11 +32,9 @@ var notificationTitles = map[string]string{
 	NotifyOrderUpdated: "Order updated",
 }
 
-// Notify publishes the notification frame.
-func (n EventNotifier) Notify(ctx context.Context, userID int64, kind string, payload map[string]any) error {
-	if n.Events == nil {
-		return nil
-	}
+// Describe words a marketplace notification: its title, a body line and
+// its link, from the kind and the payload the service sends.
+func Describe(kind string, payload map[string]any) Notification {
 	title := notificationTitles[kind]
 	if title == "" {
 		title = kind
@@ -51,6 +49,14 @@ func (n EventNotifier) Notify(ctx context.Context, userID int64, kind string, pa
 		body = fmt.Sprintf("Listing #%v", payload["listing_id"])
 	}
 	url, _ := payload["url"].(string)
+	return Notification{Kind: kind, Title: title, Body: body, URL: url, Data: payload}
+}
+
+// Notify publishes the notification frame.
+func (n EventNotifier) Notify(ctx context.Context, userID int64, kind string, payload map[string]any) error {
+	if n.Events == nil {
+		return nil
+	}
 	return n.Events.Publish(ctx, catalog.Event{Type: catalog.FrameNotification, Topic: catalog.UserTopic(userID),
-		Data: Notification{Kind: kind, Title: title, Body: body, URL: url, Data: payload}})
+		Data: Describe(kind, payload)})
 }

@@ -59,13 +59,13 @@ func refusal(l Listing, buyerID int64, byBid bool, now time.Time) error {
 
 // Checkout is the answer of buy-now (and of accepting a bid).
 type Checkout struct {
-	OK            bool   `json:"ok"`
-	TransactionID int64  `json:"transaction_id"`
-	RedirectURL   string `json:"redirect_url"`
-	Amount        Cents  `json:"amount"`
-	Currency      string `json:"currency"`
-	BuyerTotal    Cents  `json:"buyer_total"`
-	HandlingFee   Cents  `json:"handling_fee"`
+	OK            bool     `json:"ok"`
+	TransactionID int64    `json:"transaction_id"`
+	RedirectURL   string   `json:"redirect_url"`
+	Amount        Cents    `json:"amount"`
+	Currency      string   `json:"currency"`
+	BuyerTotal    Cents    `json:"buyer_total"`
+	HandlingFee   Cents    `json:"handling_fee"`
 	Status        TxStatus `json:"status"`
 }
 

@@ -11,7 +11,7 @@ import (
 
 // BuildReport says what an index build did.
 type BuildReport struct {
-	Version         string
+	Version          string
 	Embedded, Failed int
 }
 

@@ -66,7 +66,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer stopPricing()
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
-			mkt, reminders := marketDeps(cfg, db, secret)
+			mkt, reminders := marketDeps(cfg, db, secret, notifier)
 			h, err := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
