@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 
 	"github.com/collectorstash/csm/collection"
+	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/notify"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
@@ -36,9 +39,31 @@ func notifyDeps(cfg *config, db *postgres.DB, push notify.Sender) *notify.Servic
 // under <data>/static/avatars (served at /static/avatars) as WebP by the
 // scan photos' encoder. The marketplace's listings of a user are wired
 // when the market service exists (nil: none shown).
-func collectionDeps(cfg *config, db *postgres.DB) *collection.Service {
+func collectionDeps(cfg *config, db *postgres.DB, mkt *market.Service) *collection.Service {
 	svc := collection.NewService(db, nil)
 	svc.SetProfile(collection.ProfileOptions{Encoder: scanphoto.Encoder{},
-		Files: collection.DiskAvatars{Dir: filepath.Join(cfg.DataDir, "static", "avatars"), URLPrefix: "/static/avatars"}})
+		Files:    collection.DiskAvatars{Dir: filepath.Join(cfg.DataDir, "static", "avatars"), URLPrefix: "/static/avatars"},
+		Listings: profileListings{mkt}})
 	return svc
+}
+
+// profileListings shows a seller's active marketplace listings on their
+// public profile.
+type profileListings struct{ market *market.Service }
+
+// ListingsOfUser implements collection.SellerListings.
+func (p profileListings) ListingsOfUser(ctx context.Context, userID int64, limit int) ([]collection.ListingSummary, error) {
+	page, err := p.market.SellerListings(ctx, userID, 200, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []collection.ListingSummary
+	for _, l := range page.Items {
+		if l.Status != market.ListingActive || len(out) >= limit {
+			continue
+		}
+		out = append(out, collection.ListingSummary{ID: l.ID, CardID: l.CardID, CardName: l.CardName,
+			Price: l.Price.Float(), Currency: "EUR", URL: fmt.Sprintf("/listings/%d", l.ID)})
+	}
+	return out, nil
 }

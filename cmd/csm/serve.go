@@ -79,7 +79,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Metrics: procMetrics, MetricsElsewhere: metricsAddr != "", QueueUI: ui,
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
-				Collection: collectionDeps(cfg, db), Notify: notifier,
+				Collection: collectionDeps(cfg, db, mkt), Notify: notifier,
 				Community: communityService(cfg, db, db.Events, notifier), Meta: metaSvc,
 				Market: mkt,
 			})
