@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/meta"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/pgtest"
@@ -54,33 +55,36 @@ func (f *fixture) user(t *testing.T, name string) int64 {
 	return u.ID
 }
 
-func TestHealthCountsWithAndWithoutOtherTables(t *testing.T) {
+func TestHealthCounts(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	require.True(t, f.svc.Ready(f.ctx))
 	f.user(t, "alice")
-	f.user(t, "bob")
-	_, err := f.db.Pool.Exec(f.ctx, `UPDATE users SET is_seller = true WHERE username = 'bob'`)
-	require.NoError(t, err)
+	bob := f.user(t, "bob")
 
 	h, err := f.svc.Health(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, meta.StatusOK, h.Status)
 	require.Equal(t, int64(2), h.Users)
-	require.Equal(t, int64(1), h.Sellers, "no sellers table: users flagged is_seller")
-	require.Equal(t, int64(0), h.ActiveAlerts, "no alerts table: 0")
+	require.Equal(t, int64(0), h.Sellers)
+	require.Equal(t, int64(0), h.ActiveAlerts)
 	require.Positive(t, h.DBSizeMB)
 	require.Equal(t, meta.Version, h.Version)
 
-	// once the market and alert capabilities have their tables, they count
-	_, err = f.db.Pool.Exec(f.ctx, `CREATE TABLE sellers (user_id bigint);
-		INSERT INTO sellers VALUES (1), (2), (3);
-		CREATE TABLE price_alerts (id bigserial, is_active boolean, triggered_at timestamptz);
-		INSERT INTO price_alerts (is_active, triggered_at) VALUES (true, NULL), (true, now()), (false, NULL), (true, NULL)`)
+	// bob opens a seller account and sets four alerts on a card: two are
+	// armed, one has fired, one is switched off
+	_, err = demo.Load(f.ctx, f.db, f.db, demo.Options{Today: f.clock.Now(), Days: 1})
+	require.NoError(t, err)
+	_, err = f.db.Pool.Exec(f.ctx, `INSERT INTO sellers (user_id, display_name, country, created_at, updated_at) VALUES ($1, 'Bob', 'NL', now(), now())`, bob)
+	require.NoError(t, err)
+	_, err = f.db.Pool.Exec(f.ctx, `
+		INSERT INTO price_alerts (user_id, card_id, target_minor, condition, is_active, triggered_at)
+		SELECT $1, (SELECT min(id) FROM cards), t, 'below', a, tr
+		FROM (VALUES (100, true, NULL::timestamptz), (200, true, now()), (300, false, NULL), (400, true, NULL)) v(t, a, tr)`, bob)
 	require.NoError(t, err)
 	h, err = f.svc.Health(f.ctx)
 	require.NoError(t, err)
-	require.Equal(t, int64(3), h.Sellers)
+	require.Equal(t, int64(1), h.Sellers)
 	require.Equal(t, int64(2), h.ActiveAlerts)
 }
 
