@@ -196,6 +196,9 @@ func TestScanPWABrowser(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("save"))))
 	waitJS(t, desk, "saved to the collection", `document.getElementById("save-status").textContent === "1 card(s) saved to your collection"`)
+	saveOff, err := js[bool](desk, `document.getElementById("save").disabled`)
+	require.NoError(t, err)
+	require.True(t, saveOff, "saved once: a second click would add the card again")
 	var entryCard, entryQty int64
 	var entryVariant *int64
 	require.NoError(t, f.db.Pool.QueryRow(t.Context(), `SELECT card_id, quantity, variant_id FROM collection_entries`).Scan(&entryCard, &entryQty, &entryVariant))

@@ -82,7 +82,10 @@
   })();
   // "save to collection": confirm each kept card to the recogniser, then
   // add them all to the collection (nothing is added when one is refused)
+  // (the button stays disabled once saved: a second click would add the
+  // cards again)
   $("save").addEventListener("click", async () => {
+    $("save").disabled = true;
     const items = [];
     let failed = 0;
     for (const li of $("review-cards").children) {
@@ -101,6 +104,7 @@
     }
     if (!items.length) {
       $("save-status").textContent = "No card to save";
+      $("save").disabled = false;
       return;
     }
     const r = await fetch("/collection/add-batch", {
@@ -109,6 +113,7 @@
     });
     const body = await r.json().catch(() => ({}));
     let msg;
+    if (!r.ok) $("save").disabled = false;
     if (r.ok) {
       msg = body.added + " card(s) saved to your collection";
     } else if (Array.isArray(body.detail) && body.detail.length) {
