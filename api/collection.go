@@ -17,6 +17,8 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	col := r.Group("/collection", auth)
 	col.GET("", s.listCollection)
 	col.POST("/add", s.addToCollection)
+	col.POST("/add-batch", s.addBatchToCollection)
+	col.POST("/from-batch/:batch_id", s.addBulkBatchToCollection)
 	col.GET("/value", s.portfolioValue)
 	col.GET("/history", s.valueHistory)
 	col.GET("/export", s.exportCollection)
@@ -479,4 +481,32 @@ func (s *Server) valueHistory(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, h)
+}
+
+// addBatchToCollection is POST /collection/add-batch {items, scan_session_id?}:
+// the scan review's "save to collection"; 201 {added, cards, skipped}, all
+// or nothing (a bad item is 422 naming it).
+func (s *Server) addBatchToCollection(c *gin.Context) {
+	var b collection.BatchAddRequest
+	if err := readJSON(c, &b); err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.cfg.Collection.AddBatch(c.Request.Context(), principalOf(c).User.ID, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
+}
+
+// addBulkBatchToCollection is POST /collection/from-batch/{batch_id}: the
+// caller's bulk batch's confirmed results; 404 for another user's batch.
+func (s *Server) addBulkBatchToCollection(c *gin.Context) {
+	res, err := s.cfg.Collection.AddFromBulkBatch(c.Request.Context(), principalOf(c).User.ID, c.Param("batch_id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, res)
 }

@@ -162,6 +162,7 @@ type Store interface {
 	WishlistStore
 	DeckStore
 	ProfileStore
+	BatchScanStore
 }
 
 // EntryStore keeps collection entries and values them.

@@ -188,8 +188,23 @@ func TestScanPWABrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("review-link"))))
 	waitJS(t, desk, "the review screen", `document.querySelectorAll("#review-cards li").length === 1`)
 	require.Contains(t, text(t, desk, "#review-cards"), "Charizard · Base Set")
+	// "save to collection": the kept card, with the variant picked on the
+	// review screen, is confirmed as feedback and added to the collection
+	waitJS(t, desk, "the card's variants", `document.querySelector("#review-cards li").dataset.variantsLoaded === "1"`)
+	require.Contains(t, text(t, desk, "#review-cards .variant"), "1st edition holofoil")
+	_, err = js[bool](desk, `(() => { const s = document.querySelector("#review-cards .variant"); s.value = "1st_edition_holofoil"; return s.value === "1st_edition_holofoil" })()`)
+	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(desk, chromedp.Click(chromedp.ID("save"))))
-	waitJS(t, desk, "feedback saved", `document.getElementById("save-status").textContent === "1 saved"`)
+	waitJS(t, desk, "saved to the collection", `document.getElementById("save-status").textContent === "1 card(s) saved to your collection"`)
+	saveOff, err := js[bool](desk, `document.getElementById("save").disabled`)
+	require.NoError(t, err)
+	require.True(t, saveOff, "saved once: a second click would add the card again")
+	var entryCard, entryQty int64
+	var entryVariant *int64
+	require.NoError(t, f.db.Pool.QueryRow(t.Context(), `SELECT card_id, quantity, variant_id FROM collection_entries`).Scan(&entryCard, &entryQty, &entryVariant))
+	require.Equal(t, []int64{441076, 1}, []int64{entryCard, entryQty})
+	require.NotNil(t, entryVariant)
+	require.Equal(t, int64(441226), *entryVariant, "the 1st edition variant picked on the review screen")
 
 	// "create listings": refused until the user is a seller, then the kept
 	// card becomes a draft listing priced from its market price

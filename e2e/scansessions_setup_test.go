@@ -20,6 +20,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/photos"
@@ -132,7 +133,7 @@ func setupScanSessions(t testing.TB) *ssFixture {
 		return err
 	}, StaticDir: f.data + "/static", Log: log, Now: f.now,
 		Accounts: db, Keys: db, SessionSecret: secret, PublicURL: "https://cards.example", Pages: pages,
-		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log})})
+		Market: market.New(market.Config{Store: db.Market(), Now: f.now, Log: log}), Collection: collection.NewService(db, f.now)})
 	require.NoError(t, err)
 	srv := httptest.NewServer(validated(t, apiH))
 	f.url = srv.URL

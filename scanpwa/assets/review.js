@@ -1,7 +1,9 @@
 // Review screen: the session's cards with confidence; pick another
-// candidate (edit) or discard, then save: each kept card is confirmed to
-// the recogniser as feedback; "create listings" turns the kept cards into
-// draft marketplace listings.
+// candidate (edit), its variant, or discard, then "save to collection":
+// each kept card is confirmed to the recogniser as feedback and the kept
+// cards (with their variant) are added to the collection in one
+// all-or-nothing batch; "create listings" turns the kept cards into draft
+// marketplace listings.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -44,23 +46,83 @@
       discard.textContent = "Discard";
       discard.className = "discard";
       discard.addEventListener("click", () => { li.dataset.discarded = "1"; li.classList.add("discarded"); });
+      // the variant: the recognised one when the candidate names it, else
+      // "any" until the user picks one of the card's catalogue variants
+      const variant = document.createElement("select");
+      variant.className = "variant";
+      let seq = 0;
+      const loadVariants = async () => {
+        const mine = ++seq;
+        variant.replaceChildren(new Option("any variant", ""));
+        delete li.dataset.variantsLoaded;
+        const id = Number(sel.value);
+        if (!id) return;
+        const cand = (rec.candidates || []).find((x) => x.card_id === id) || {};
+        const r = await fetch("/api/v2/cards/" + id);
+        if (!r.ok) return;
+        const card = await r.json();
+        if (mine !== seq) return; // another pick since
+        for (const p of card.printings || []) {
+          for (const v of p.variants || []) {
+            let name = p.print_run + "_" + v.finish;
+            if (v.variant_label && v.variant_label !== "standard") name += "_" + v.variant_label;
+            const o = new Option(name.replaceAll("_", " "), name);
+            if (cand.variant && cand.variant === name) o.selected = true;
+            variant.append(o);
+          }
+        }
+        li.dataset.variantsLoaded = "1";
+      };
+      sel.addEventListener("change", loadVariants);
+      loadVariants();
       li.dataset.scanId = rec.scan_id || "";
-      li.append(sel, discard);
+      li.append(sel, variant, discard);
       $("review-cards").append(li);
     }
   })();
+  // "save to collection": confirm each kept card to the recogniser, then
+  // add them all to the collection (nothing is added when one is refused)
+  // (the button stays disabled once saved: a second click would add the
+  // cards again)
   $("save").addEventListener("click", async () => {
-    let saved = 0, failed = 0;
+    $("save").disabled = true;
+    const items = [];
+    let failed = 0;
     for (const li of $("review-cards").children) {
       const id = Number(li.querySelector(".pick").value);
-      if (li.dataset.discarded || !id || !li.dataset.scanId) continue;
+      if (li.dataset.discarded || !id) continue;
+      const item = { card_id: id };
+      const v = li.querySelector(".variant").value;
+      if (v) item.variant = v;
+      items.push(item);
+      if (!li.dataset.scanId) continue;
       const r = await fetch("/api/cards/recognize/feedback", {
         method: "POST", credentials: "include", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ scan_id: li.dataset.scanId, card_id: id }),
       });
-      r.ok ? saved++ : failed++;
+      if (!r.ok) failed++;
     }
-    $("save-status").textContent = saved + " saved" + (failed ? ", " + failed + " failed" : "");
+    if (!items.length) {
+      $("save-status").textContent = "No card to save";
+      $("save").disabled = false;
+      return;
+    }
+    const r = await fetch("/collection/add-batch", {
+      method: "POST", credentials: "include", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ scan_session_id: session, items }),
+    });
+    const body = await r.json().catch(() => ({}));
+    let msg;
+    if (!r.ok) $("save").disabled = false;
+    if (r.ok) {
+      msg = body.added + " card(s) saved to your collection";
+    } else if (Array.isArray(body.detail) && body.detail.length) {
+      const d = body.detail[0];
+      msg = "Not saved: card " + (Number(d.loc[2]) + 1) + ": " + d.msg;
+    } else {
+      msg = typeof body.detail === "string" ? body.detail : "Could not save (" + r.status + ")";
+    }
+    $("save-status").textContent = msg + (failed ? " (" + failed + " confirmation(s) failed)" : "");
   });
   // "create listings": the kept cards become draft listings of the seller,
   // priced from the market price, to check and publish on the seller page
