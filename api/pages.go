@@ -29,6 +29,8 @@ type PageData struct {
 	Next string
 	// SessionID is the scan session of the review page or of a deeplink.
 	SessionID string
+	// Token is the reset-password page's token.
+	Token string
 }
 
 // pageCSP keeps pages to their own scripts and styles (no inline code).
@@ -42,6 +44,9 @@ const pageCSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self
 func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/login", func(c *gin.Context) {
 		s.page(c, "login", PageData{Next: safeNext(c.Query("next"))})
+	})
+	r.GET("/signup", func(c *gin.Context) {
+		s.page(c, "signup", PageData{Next: safeNext(c.Query("next"))})
 	})
 	r.GET("/scan-pwa", func(c *gin.Context) {
 		// a deeplink is its own credential (checked by the API calls)
