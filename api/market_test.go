@@ -1,9 +1,9 @@
 package api_test
 
 import (
-	"github.com/collectorstash/csm/accountmail"
 	"bytes"
 	"fmt"
+	"github.com/collectorstash/csm/accountmail"
 	"image"
 	"image/color"
 	"image/png"
