@@ -21,6 +21,7 @@ func (s *Server) accountEmailRoutes(r *gin.Engine) {
 	r.GET("/auth/verify-email", s.verifyEmail)
 	r.POST("/auth/verify-email/resend", s.require(catalog.AccessAuth), s.resendVerification)
 	if s.cfg.Pages != nil {
+		r.GET("/forgot-password", func(c *gin.Context) { s.page(c, "forgot-password", PageData{}) })
 		r.GET("/reset-password", func(c *gin.Context) {
 			s.page(c, "reset-password", PageData{Token: c.Query("token")})
 		})

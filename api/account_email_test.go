@@ -103,6 +103,10 @@ func TestAccountPasswordResetByEmail(t *testing.T) {
 	require.Contains(t, string(page.body), `id="signup"`)
 	login := m.anon().do(http.MethodGet, "/login", nil)
 	require.Contains(t, string(login.body), `href="/signup`)
+	require.Contains(t, string(login.body), `href="/forgot-password"`)
+	page = m.anon().do(http.MethodGet, "/forgot-password", nil)
+	require.Equal(t, http.StatusOK, page.status)
+	require.Contains(t, string(page.body), `id="forgot"`)
 
 	// the page the link opens
 	page = m.anon().do(http.MethodGet, "/reset-password?token="+tok, nil)

@@ -31,6 +31,8 @@ type PageData struct {
 	SessionID string
 	// Token is the reset-password page's token.
 	Token string
+	// PasswordReset shows the login page's forgot-password link.
+	PasswordReset bool
 }
 
 // pageCSP keeps pages to their own scripts and styles (no inline code).
@@ -43,7 +45,7 @@ const pageCSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self
 // a session; also /scan-sessions/new) and /scan-sessions/:id/review.
 func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/login", func(c *gin.Context) {
-		s.page(c, "login", PageData{Next: safeNext(c.Query("next"))})
+		s.page(c, "login", PageData{Next: safeNext(c.Query("next")), PasswordReset: s.cfg.AccountMail != nil})
 	})
 	r.GET("/signup", func(c *gin.Context) {
 		s.page(c, "signup", PageData{Next: safeNext(c.Query("next"))})
