@@ -107,8 +107,8 @@ func (s *Service) issue(ctx context.Context, userID int64, p Purpose, ttl time.D
 	return tok, nil
 }
 
-// ForgotPassword e-mails a reset link when email belongs to an account;
-// it answers the same (nil) whether or not it does.
+// ForgotPassword e-mails a reset link (in the background) when email
+// belongs to an account; it answers the same (nil) whether or not it does.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 	addr, ok := catalog.NormalizeEmail(email)
 	if !ok {
@@ -121,16 +121,29 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 	if err != nil {
 		return fmt.Errorf("forgot password: %w", err)
 	}
+	// the token and the mail are made after answering, so an address with
+	// an account takes no longer to answer than one without
+	go s.mailReset(context.WithoutCancel(ctx), u)
+	return nil
+}
+
+// mailReset issues a reset token for u and mails the link.
+func (s *Service) mailReset(ctx context.Context, u catalog.User) {
+	ctx, cancel := context.WithTimeout(ctx, mailTimeout)
+	defer cancel()
 	tok, err := s.issue(ctx, u.ID, PurposeReset, ResetTTL)
 	if err != nil {
-		return fmt.Errorf("forgot password: %w", err)
+		s.cfg.Log.ErrorContext(ctx, "forgot password", "err", err)
+		return
 	}
 	body := fmt.Sprintf("Hello %s,\n\nSomeone asked to reset the password of your Collector Stash account.\n"+
 		"Open this link within one hour to choose a new one:\n\n%s/reset-password?token=%s\n\n"+
 		"If it was not you, ignore this message; your password stays as it is.\n", u.Username, s.cfg.PublicURL, tok)
 	s.send(ctx, u.Email, "Reset your Collector Stash password", body)
-	return nil
 }
+
+// mailTimeout bounds one background mail (token and SMTP exchange).
+const mailTimeout = 30 * time.Second
 
 // ResetPassword sets a new password with a reset token and ends every
 // session of the account. A used, expired or unknown token is EINVALID.
@@ -149,7 +162,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 }
 
 // SendVerification e-mails a verification link to the account (no-op
-// without a mailer or when already verified).
+// without a mailer; EINVALID when already verified). The mail leaves in the
+// background.
 func (s *Service) SendVerification(ctx context.Context, userID int64) error {
 	if s.cfg.Mailer == nil {
 		return nil
@@ -171,7 +185,11 @@ func (s *Service) SendVerification(ctx context.Context, userID int64) error {
 	}
 	body := fmt.Sprintf("Hello %s,\n\nConfirm the e-mail address of your Collector Stash account by opening:\n\n"+
 		"%s/auth/verify-email?token=%s\n\nYou need a verified address to sell on the marketplace.\n", u.Username, s.cfg.PublicURL, tok)
-	s.send(ctx, u.Email, "Confirm your e-mail address", body)
+	go func() { // the SMTP exchange does not hold up sign-up
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
+		defer cancel()
+		s.send(ctx, u.Email, "Confirm your e-mail address", body)
+	}()
 	return nil
 }
 
