@@ -67,13 +67,25 @@ func (s *Server) resetPassword(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"ok": true, "message": "Password changed; sign in with the new password."})
 }
 
+// verifyEmail is the e-mailed link: JSON, or a page for a browser (200
+// either way for a browser; 400 JSON for a bad token otherwise).
 func (s *Server) verifyEmail(c *gin.Context) {
 	tok := c.Query("token")
 	if tok == "" {
 		s.fail(c, catalog.Errorf(catalog.EINVALID, "token required"))
 		return
 	}
-	if err := s.cfg.AccountMail.VerifyEmail(c.Request.Context(), tok); err != nil {
+	err := s.cfg.AccountMail.VerifyEmail(c.Request.Context(), tok)
+	if s.cfg.Pages != nil && wantsHTML(c) && (err == nil || catalog.ErrorCode(err) == catalog.EINVALID) {
+		// the e-mailed link opened in a browser: a page either way
+		data := PageData{}
+		if err != nil {
+			data.Message = catalog.ErrorMessage(err)
+		}
+		s.page(c, "verify-email", data)
+		return
+	}
+	if err != nil {
 		s.fail(c, err)
 		return
 	}

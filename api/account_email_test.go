@@ -198,6 +198,14 @@ func TestAccountEmailVerification(t *testing.T) {
 	require.NotNil(t, at)
 	// used
 	require.Equal(t, http.StatusBadRequest, m.anon().do(http.MethodGet, "/auth/verify-email?token="+tok, nil).status)
+	// a browser opening a used link gets a page saying so
+	r = m.anon().do(http.MethodGet, "/auth/verify-email?token="+tok, nil, "Accept", "text/html,*/*;q=0.8")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, string(r.body), "Invalid or expired token")
+	require.Contains(t, r.header.Get("Content-Type"), "text/html")
+	r = m.anon().do(http.MethodGet, "/auth/verify-email?token="+tok2, nil, "Accept", "text/html,*/*;q=0.8")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, string(r.body), `id="verify-done"`)
 	// already verified: resend is 400
 	r = c.do(http.MethodPost, "/auth/verify-email/resend", nil)
 	require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)

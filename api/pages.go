@@ -33,6 +33,8 @@ type PageData struct {
 	Token string
 	// PasswordReset shows the login page's forgot-password link.
 	PasswordReset bool
+	// Message is the verify-email page's error ("" when verified).
+	Message string
 }
 
 // pageCSP keeps pages to their own scripts and styles (no inline code).
