@@ -88,6 +88,11 @@ func (s *Server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if s.cfg.AccountMail != nil {
+		if err := s.cfg.AccountMail.SendVerification(c.Request.Context(), u.ID); err != nil {
+			s.cfg.Log.ErrorContext(c.Request.Context(), "register: verification mail", "err", err)
+		}
+	}
 	c.JSON(http.StatusCreated, gin.H{"ok": true, "user_id": u.ID, "username": u.Username})
 }
 

@@ -14,13 +14,22 @@ import (
 // legacyRoutes registers the legacy catalogue. The /{tcg}/… routes are
 // registered once per known TCG slug (static segments), so they never
 // compete with /api, /auth, /static, /scan … and an unknown slug is a
-// plain 404. None of them redirect.
+// plain 404. /tcgs/{slug} and /{tcg}/sets send browsers (Accept: text/html)
+// to their localised variant /en/… or /nl/… (302, see langRedirect), which
+// answer the same; API clients are never redirected.
 func (s *Server) legacyRoutes(r *gin.Engine) {
 	r.GET("/tcgs", cache(300), s.tcgs)
-	r.GET("/tcgs/:slug", cache(300), s.tcg)
+	r.GET("/tcgs/:slug", s.langRedirect, cache(300), s.tcg)
+	for _, lang := range pageLanguages {
+		r.GET("/"+lang+"/tcgs/:slug", cache(300), s.tcg)
+	}
 	for _, slug := range pricing.TCGSlugs {
-		g := r.Group("/"+slug, func(c *gin.Context) { c.Set(tcgKey, slug) })
-		g.GET("/sets", cache(300), s.legacySets)
+		setSlug := func(c *gin.Context) { c.Set(tcgKey, slug) }
+		g := r.Group("/"+slug, setSlug)
+		g.GET("/sets", s.langRedirect, cache(300), s.legacySets)
+		for _, lang := range pageLanguages {
+			r.GET("/"+lang+"/"+slug+"/sets", setSlug, cache(300), s.legacySets)
+		}
 		g.GET("/sets/:set_id", cache(300), s.legacySet)
 		g.GET("/sets/:set_id/stats", cache(300), s.setStats)
 		g.GET("/cards", cache(120), s.legacyCards)

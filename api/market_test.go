@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/collectorstash/csm/accountmail"
 	"image"
 	"image/color"
 	"image/png"
@@ -33,7 +34,8 @@ func setupMarketAPI(t *testing.T) *mkt {
 	m := &mkt{static: t.TempDir()}
 	m.acct = setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
 		m.svc = market.New(market.Config{Store: f.db.Market(), Now: f.clock.Now, Secret: cfg.SessionSecret,
-			Images: scanphoto.Encoder{}, Files: market.DirFiles{Root: m.static}})
+			Images: scanphoto.Encoder{}, Files: market.DirFiles{Root: m.static},
+			Verified: accountmail.New(accountmail.Config{Store: f.db})})
 		cfg.Market = m.svc
 		cfg.StaticDir = m.static
 	}})
@@ -52,6 +54,7 @@ func setupMarketAPI(t *testing.T) *mkt {
 // seller registers a user and opens their seller account.
 func (m *mkt) seller(name string) *client {
 	c := m.register(name)
+	m.verifyEmail(name)
 	r := c.do(http.MethodPost, "/seller/account", map[string]any{"display_name": "Shop " + name, "country": "NL"})
 	require.Equal(m.t, http.StatusOK, r.status, "%s", r.body)
 	return c
@@ -77,8 +80,16 @@ func TestMarketAPIBuyNowAndTransaction(t *testing.T) {
 	name := uniqueName("shop")
 	seller := m.register(name)
 
-	// not a seller yet: 403
+	// e-mail address not verified: 403
 	r := seller.do(http.MethodPost, "/seller/listings", map[string]any{"card_id": m.charizar, "price": 650, "condition": "NM"})
+	require.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+	require.Equal(t, market.MsgVerifyEmail, r.detail())
+	r = seller.do(http.MethodPost, "/seller/listings/drafts", map[string]any{"cards": []map[string]any{{"card_id": m.charizar}}})
+	require.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+	require.Equal(t, market.MsgVerifyEmail, r.detail())
+	m.verifyEmail(name)
+	// not a seller yet: 403
+	r = seller.do(http.MethodPost, "/seller/listings", map[string]any{"card_id": m.charizar, "price": 650, "condition": "NM"})
 	require.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
 	r = seller.do(http.MethodPost, "/seller/account", map[string]any{"display_name": "Shop", "country": "nl"})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,12 +79,8 @@ func (s *Server) detailedStats(c *gin.Context) {
 // statsRedirect sends /stats to the localised stats page (302), Dutch for
 // browsers that prefer it, English otherwise.
 func (s *Server) statsRedirect(c *gin.Context) {
-	lang := "en"
-	if al := strings.ToLower(c.GetHeader("Accept-Language")); strings.HasPrefix(al, "nl") {
-		lang = "nl"
-	}
 	c.Header("Cache-Control", "no-store")
-	c.Redirect(http.StatusFound, "/"+lang+"/stats")
+	c.Redirect(http.StatusFound, "/"+preferredLang(c)+"/stats")
 }
 
 func (s *Server) statsPage(lang string) gin.HandlerFunc {

@@ -29,6 +29,12 @@ type PageData struct {
 	Next string
 	// SessionID is the scan session of the review page or of a deeplink.
 	SessionID string
+	// Token is the reset-password page's token.
+	Token string
+	// PasswordReset shows the login page's forgot-password link.
+	PasswordReset bool
+	// Message is the verify-email page's error ("" when verified).
+	Message string
 }
 
 // pageCSP keeps pages to their own scripts and styles (no inline code).
@@ -41,7 +47,10 @@ const pageCSP = "default-src 'self'; img-src 'self' data: blob:; media-src 'self
 // a session; also /scan-sessions/new) and /scan-sessions/:id/review.
 func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/login", func(c *gin.Context) {
-		s.page(c, "login", PageData{Next: safeNext(c.Query("next"))})
+		s.page(c, "login", PageData{Next: safeNext(c.Query("next")), PasswordReset: s.cfg.AccountMail != nil})
+	})
+	r.GET("/signup", func(c *gin.Context) {
+		s.page(c, "signup", PageData{Next: safeNext(c.Query("next"))})
 	})
 	r.GET("/scan-pwa", func(c *gin.Context) {
 		// a deeplink is its own credential (checked by the API calls)

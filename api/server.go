@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/collectorstash/csm/accountmail"
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/community"
@@ -106,6 +107,9 @@ type Config struct {
 	// seller accounts, verification codes and platform settings exist when
 	// set, with Accounts).
 	Market *market.Service
+	// AccountMail is password reset by e-mail and e-mail verification
+	// (optional, with Accounts).
+	AccountMail *accountmail.Service
 }
 
 // Server is the HTTP API.
@@ -199,6 +203,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Market != nil {
 		s.marketRoutes(r)
+	}
+	if cfg.AccountMail != nil && cfg.Accounts != nil {
+		s.accountEmailRoutes(r)
 	}
 	s.staticRoutes(r)
 	return r, nil

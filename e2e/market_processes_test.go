@@ -48,6 +48,10 @@ func TestMarketSingleSaleAcrossProcesses(t *testing.T) {
 		return k
 	}
 	seller := keyOf("race-seller", catalog.TierPro)
+	// sellers must have verified their e-mail address
+	sellerUser, err := db.UserByLogin(ctx, "race-seller")
+	require.NoError(t, err)
+	require.NoError(t, db.MarkEmailVerified(ctx, sellerUser.ID, now))
 	buyers := make([]string, 100)
 	for i := range buyers {
 		buyers[i] = keyOf(fmt.Sprintf("race-buyer-%02d", i), catalog.TierFree)

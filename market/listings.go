@@ -166,8 +166,18 @@ func (in ListingInput) validate() (NewListing, error) {
 	return n, f.err()
 }
 
-// requireSeller is nil when userID has a seller account.
+// requireSeller is nil when userID has a verified e-mail address (when a
+// Verifier is set) and a seller account.
 func (s *Service) requireSeller(ctx context.Context, userID int64) error {
+	if s.cfg.Verified != nil {
+		ok, err := s.cfg.Verified.Verified(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("seller check: %w", err)
+		}
+		if !ok {
+			return catalog.Errorf(catalog.EFORBIDDEN, MsgVerifyEmail)
+		}
+	}
 	_, err := s.cfg.Store.Seller(ctx, userID)
 	if catalog.ErrorCode(err) == catalog.ENOTFOUND {
 		return catalog.Errorf(catalog.EFORBIDDEN, "A seller account is required: POST /seller/account first")

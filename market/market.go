@@ -338,7 +338,20 @@ type Config struct {
 	Log      *slog.Logger
 	// Rand is the source of codes and tokens (crypto/rand by default).
 	Rand io.Reader
+	// Verified says whether a user's e-mail address is verified; sellers
+	// must be before they list (and so get paid). nil: no check.
+	Verified Verifier
 }
+
+// Verifier reports whether a user's e-mail address is verified
+// (accountmail.Service is one).
+type Verifier interface {
+	Verified(ctx context.Context, userID int64) (bool, error)
+}
+
+// MsgVerifyEmail is the 403 detail for a seller whose e-mail address is not
+// verified.
+const MsgVerifyEmail = "Verify your e-mail address first"
 
 // Service is the marketplace.
 type Service struct {

@@ -19,7 +19,8 @@ var templates embed.FS
 //go:embed assets
 var assets embed.FS
 
-// Pages renders the pages: "login", "scan-pwa", "scan" and "review".
+// Pages renders the pages: "login", "signup", "forgot-password",
+// "reset-password", "scan-pwa", "scan" and "review".
 type Pages struct {
 	t      *template.Template
 	assets http.FileSystem

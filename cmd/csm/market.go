@@ -25,7 +25,9 @@ import (
 // CSM_SMTP_PASSWORD), reminders returns a loop that e-mails expiry
 // reminders every CSM_MARKET_REMINDER_INTERVAL (1h); several processes
 // may run it, each reminder is claimed once in the database.
-func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Service) (svc *market.Service, reminders func(context.Context)) {
+//
+// Sellers must have verified their e-mail address (verified).
+func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Service, verified market.Verifier) (svc *market.Service, reminders func(context.Context)) {
 	mc := market.Config{
 		Store:     db.Market(),
 		Events:    db.Events,
@@ -35,6 +37,7 @@ func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Servic
 		Secret:    secret,
 		PublicURL: cfg.PublicURL,
 		Log:       slog.Default(),
+		Verified:  verified,
 	}
 	if addr := cfg.SMTPAddr; addr != "" {
 		mc.Mailer = mail.SMTP{Addr: addr, From: cfg.SMTPFrom,

@@ -66,7 +66,8 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer stopPricing()
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
-			mkt, reminders := marketDeps(cfg, db, secret, notifier)
+			acctMail := accountMailDeps(cfg, db)
+			mkt, reminders := marketDeps(cfg, db, secret, notifier, acctMail)
 			h, err := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -81,7 +82,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db, mkt), Notify: notifier,
 				Community: communityService(cfg, db, db.Events, notifier), Meta: metaSvc,
-				Market: mkt,
+				Market: mkt, AccountMail: acctMail,
 			})
 			if err != nil {
 				return err
