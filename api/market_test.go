@@ -17,6 +17,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/community"
 	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
 )
@@ -33,9 +34,11 @@ func setupMarketAPI(t *testing.T) *mkt {
 	t.Helper()
 	m := &mkt{static: t.TempDir()}
 	m.acct = setupAccounts(t, acctOptions{noLimiter: true, configure: func(f *acct, cfg *api.Config) {
+		comm := community.New(community.Config{Store: f.db.Community(), Listings: f.db.Community(), Now: f.clock.Now, Log: cfg.Log})
+		cfg.Community = comm // blocks: a seller's blocks refuse bids
 		m.svc = market.New(market.Config{Store: f.db.Market(), Now: f.clock.Now, Secret: cfg.SessionSecret,
 			Images: scanphoto.Encoder{}, Files: market.DirFiles{Root: m.static},
-			Verified: accountmail.New(accountmail.Config{Store: f.db})})
+			Verified: accountmail.New(accountmail.Config{Store: f.db}), Blocks: comm})
 		cfg.Market = m.svc
 		cfg.StaticDir = m.static
 	}})

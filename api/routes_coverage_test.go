@@ -110,3 +110,24 @@ func TestNotificationSettingsAndCollectionPut(t *testing.T) {
 	other := nf.register(uniqueName("other"))
 	require.Equal(t, http.StatusNotFound, other.do(http.MethodPut, path, map[string]any{"quantity": 1}).status)
 }
+
+// TestBlockedBidderIsRefused: a seller who blocked a user refuses their
+// bids (403); after the unblock the bid is taken.
+func TestBlockedBidderIsRefused(t *testing.T) {
+	t.Parallel()
+	m := setupMarketAPI(t)
+	sellerName := uniqueName("shop")
+	seller := m.seller(sellerName)
+	l := m.listing(seller, nil)
+	bidderName := uniqueName("pest")
+	bidder := m.register(bidderName)
+	r := seller.do(http.MethodPost, "/api/blocks", map[string]any{"username": bidderName})
+	require.Contains(t, []int{http.StatusOK, http.StatusCreated}, r.status, "%s", r.body)
+	bp := fmt.Sprintf("/api/listings/%d/bids", idOf(l, "id"))
+	r = bidder.do(http.MethodPost, bp, map[string]any{"amount": 500})
+	require.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+	r = seller.do(http.MethodDelete, "/api/blocks/"+bidderName, nil)
+	require.Contains(t, []int{http.StatusOK, http.StatusNoContent}, r.status, "%s", r.body)
+	r = bidder.do(http.MethodPost, bp, map[string]any{"amount": 500})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+}

@@ -86,6 +86,15 @@ func (s *Service) PlaceBid(ctx context.Context, bidderID, listingID int64, in Bi
 	case !l.AcceptsOffers:
 		return Bid{}, catalog.Errorf(catalog.EINVALID, "offers_disabled")
 	}
+	if s.cfg.Blocks != nil {
+		blocked, err := s.cfg.Blocks.Blocked(ctx, l.SellerID, bidderID)
+		if err != nil {
+			return Bid{}, fmt.Errorf("place bid: blocks: %w", err)
+		}
+		if blocked {
+			return Bid{}, catalog.Errorf(catalog.EFORBIDDEN, "The seller does not accept bids from you")
+		}
+	}
 	b, err := s.cfg.Store.CreateBid(ctx, Bid{ListingID: listingID, BidderID: bidderID, Amount: amount, Message: msg,
 		Status: BidPending, CreatedAt: s.now()})
 	if err != nil {

@@ -341,6 +341,15 @@ type Config struct {
 	// Verified says whether a user's e-mail address is verified; sellers
 	// must be before they list (and so get paid). nil: no check.
 	Verified Verifier
+	// Blocks says whether a user has blocked another (the community's
+	// blocks): a seller who blocked a user refuses their bids. nil: no
+	// blocks.
+	Blocks Blocker
+}
+
+// Blocker answers whether blocker has blocked blocked.
+type Blocker interface {
+	Blocked(ctx context.Context, blocker, blocked int64) (bool, error)
 }
 
 // Verifier reports whether a user's e-mail address is verified

@@ -27,7 +27,7 @@ import (
 // may run it, each reminder is claimed once in the database.
 //
 // Sellers must have verified their e-mail address (verified).
-func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Service, verified market.Verifier) (svc *market.Service, reminders func(context.Context)) {
+func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Service, verified market.Verifier, blocks market.Blocker) (svc *market.Service, reminders func(context.Context)) {
 	mc := market.Config{
 		Store:     db.Market(),
 		Events:    db.Events,
@@ -38,6 +38,7 @@ func marketDeps(cfg *config, db *postgres.DB, secret []byte, feed *notify.Servic
 		PublicURL: cfg.PublicURL,
 		Log:       slog.Default(),
 		Verified:  verified,
+		Blocks:    blocks,
 	}
 	if addr := cfg.SMTPAddr; addr != "" {
 		mc.Mailer = mail.SMTP{Addr: addr, From: cfg.SMTPFrom,

@@ -67,7 +67,8 @@ func serveCmd(cfg *config) *cobra.Command {
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
 			acctMail := accountMailDeps(cfg, db)
-			mkt, reminders := marketDeps(cfg, db, secret, notifier, acctMail)
+			comm := communityService(cfg, db, db.Events, notifier)
+			mkt, reminders := marketDeps(cfg, db, secret, notifier, acctMail, comm)
 			h, err := api.New(api.Config{
 				Pricing:  pricingSvc,
 				Scanning: scans, Detect: det, ValidateImage: wire.Validate,
@@ -81,7 +82,7 @@ func serveCmd(cfg *config) *cobra.Command {
 				PublicURL: cfg.PublicURL, Pages: pages,
 				Stream: hub, StreamConns: conns, StreamHeartbeat: heartbeat,
 				Collection: collectionDeps(cfg, db, mkt), Notify: notifier,
-				Community: communityService(cfg, db, db.Events, notifier), Meta: metaSvc,
+				Community: comm, Meta: metaSvc,
 				Market: mkt, AccountMail: acctMail,
 			})
 			if err != nil {
