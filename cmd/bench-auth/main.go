@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -162,6 +163,14 @@ func run(n, rounds, conc, per int) error {
 		{"session cookie (bypasses limiter)", limURL, func(h http.Header) { h.Set("Cookie", api.SessionCookie+"="+cookie) }},
 	}
 
+	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Printf("== bench-auth: GET %s (response cache on), loopback, one process; Postgres + Redis of the toolbox\n", route)
 	fmt.Printf("\n-- sequential: 1 client, %d requests per mode in %d interleaved rounds (after 100 warm-up each)\n", n, rounds)
 	tr := &http.Transport{MaxIdleConnsPerHost: 4}
