@@ -223,21 +223,32 @@ func (f *acct) anon() *client {
 // do sends method path with body as JSON (nil: none) and extra header
 // pairs.
 func (c *client) do(method, path string, body any, hdr ...string) reply {
+	c.f.t.Helper()
+	if body == nil {
+		return c.send(method, path, "", nil, hdr...)
+	}
+	b, err := json.Marshal(body)
+	require.NoError(c.f.t, err)
+	return c.send(method, path, "application/json", b, hdr...)
+}
+
+// send is every request of a test client: the client's headers, Origin on
+// writes (unless noOrigin), contentType when set, then hdr pairs (an empty
+// value removes the header).
+func (c *client) send(method, path, contentType string, body []byte, hdr ...string) reply {
 	t := c.f.t
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, c.f.url+path, rd)
 	require.NoError(t, err)
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if method != http.MethodGet && !c.noOrigin {
 		req.Header.Set("Origin", c.f.url)

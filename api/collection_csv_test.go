@@ -25,29 +25,7 @@ func (c *client) uploadFile(path, field, name string, body []byte) reply {
 	require.NoError(c.f.t, err)
 	_, _ = fw.Write(body)
 	require.NoError(c.f.t, mw.Close())
-	return c.doRaw(http.MethodPost, path, mw.FormDataContentType(), buf.Bytes())
-}
-
-// doRaw sends a raw body with a content type.
-func (c *client) doRaw(method, path, contentType string, body []byte) reply {
-	t := c.f.t
-	t.Helper()
-	req, err := http.NewRequest(method, c.f.url+path, bytes.NewReader(body))
-	require.NoError(t, err)
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", contentType)
-	if !c.noOrigin {
-		req.Header.Set("Origin", c.f.url)
-	}
-	res, err := c.http.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var out bytes.Buffer
-	_, err = out.ReadFrom(res.Body)
-	require.NoError(t, err)
-	return reply{t: t, status: res.StatusCode, header: res.Header, body: out.Bytes()}
+	return c.send(http.MethodPost, path, mw.FormDataContentType(), buf.Bytes())
 }
 
 func TestCollectionCSV(t *testing.T) {

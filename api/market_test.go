@@ -297,18 +297,10 @@ func multipartBody(t *testing.T, field, filename string, data []byte, fields ...
 }
 
 func (c *client) uploadBody(path string, body io.Reader, contentType string) reply {
-	t := c.f.t
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, c.f.url+path, body)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Origin", c.f.url)
-	res, err := c.http.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return reply{t: t, status: res.StatusCode, header: res.Header, body: out}
+	c.f.t.Helper()
+	b, err := io.ReadAll(body)
+	require.NoError(c.f.t, err)
+	return c.send(http.MethodPost, path, contentType, b)
 }
 
 func testPNG(t *testing.T, w, h int) []byte {

@@ -161,22 +161,5 @@ func (c *client) upload(path, field string, files [][]byte, fields map[string]st
 		_, _ = part.Write(data)
 	}
 	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, c.f.url+path, &body)
-	require.NoError(t, err)
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if !c.noOrigin {
-		req.Header.Set("Origin", c.f.url)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := c.http.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return reply{t: t, status: res.StatusCode, header: res.Header, body: out}
+	return c.send(http.MethodPost, path, w.FormDataContentType(), body.Bytes(), hdr...)
 }

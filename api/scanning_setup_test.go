@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -53,30 +50,6 @@ func tinyJPEG(t *testing.T) []byte {
 
 // uploadImage posts one image as multipart field "image" to path.
 func (c *client) uploadImage(path string, img []byte, hdr ...string) reply {
-	t := c.f.t
-	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	p, err := w.CreateFormFile("image", "photo.jpg")
-	require.NoError(t, err)
-	_, _ = p.Write(img)
-	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, c.f.url+path, &body)
-	require.NoError(t, err)
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if !c.noOrigin {
-		req.Header.Set("Origin", c.f.url)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := c.http.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return reply{t: t, status: res.StatusCode, header: res.Header, body: out}
+	c.f.t.Helper()
+	return c.upload(path, "image", [][]byte{img}, nil, hdr...)
 }
