@@ -20,68 +20,16 @@ func (db *DB) Meta() *MetaStore { return &MetaStore{db: db} }
 // Ping reports whether the database answers.
 func (s *MetaStore) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 
-// HealthCounts counts accounts, sellers and active alerts and sizes the
-// database. Sellers and alerts belong to other capabilities: their tables
-// are looked up first (to_regclass) and count 0 while absent.
+// HealthCounts counts accounts, seller accounts and armed price alerts and
+// sizes the database, in one round trip.
 func (s *MetaStore) HealthCounts(ctx context.Context) (meta.Counts, error) {
 	var c meta.Counts
-	var sellers, priceAlerts, alerts bool
 	err := s.db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM users),
 		pg_database_size(current_database()) / 1048576.0,
-		to_regclass('sellers') IS NOT NULL, to_regclass('price_alerts') IS NOT NULL, to_regclass('alerts') IS NOT NULL`).
-		Scan(&c.Users, &c.DBSizeMB, &sellers, &priceAlerts, &alerts)
-	if err != nil {
-		return c, wrap("meta: health counts", err, "")
-	}
-	q := `SELECT count(*) FROM users WHERE is_seller`
-	if sellers {
-		q = `SELECT count(*) FROM sellers`
-	}
-	if err := s.db.Pool.QueryRow(ctx, q).Scan(&c.Sellers); err != nil {
-		return c, wrap("meta: sellers", err, "")
-	}
-	table := ""
-	if priceAlerts {
-		table = "price_alerts"
-	} else if alerts {
-		table = "alerts"
-	}
-	if table != "" {
-		if c.ActiveAlerts, err = s.activeAlerts(ctx, table); err != nil {
-			return c, err
-		}
-	}
-	return c, nil
-}
-
-// activeAlerts counts the alerts not triggered yet (or marked active);
-// table is one of two fixed names.
-func (s *MetaStore) activeAlerts(ctx context.Context, table string) (int64, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT attname::text FROM pg_attribute
-		WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`, table)
-	if err != nil {
-		return 0, wrap("meta: alerts columns", err, "")
-	}
-	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, wrap("meta: alerts columns", err, "")
-	}
-	has := map[string]bool{}
-	for _, c := range cols {
-		has[c] = true
-	}
-	where := ""
-	switch {
-	case has["is_active"] && has["triggered_at"]:
-		where = ` WHERE is_active AND triggered_at IS NULL`
-	case has["is_active"]:
-		where = ` WHERE is_active`
-	case has["triggered_at"]:
-		where = ` WHERE triggered_at IS NULL`
-	}
-	var n int64
-	err = s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM `+table+where).Scan(&n)
-	return n, wrap("meta: active alerts", err, "")
+		(SELECT count(*) FROM sellers),
+		(SELECT count(*) FROM price_alerts WHERE is_active AND triggered_at IS NULL)`).
+		Scan(&c.Users, &c.DBSizeMB, &c.Sellers, &c.ActiveAlerts)
+	return c, wrap("meta: health counts", err, "")
 }
 
 // SaveChecks upserts each target's latest check.
