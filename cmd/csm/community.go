@@ -10,6 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/community"
 	"github.com/collectorstash/csm/meta"
@@ -59,8 +61,7 @@ func metaService(db *postgres.DB, probes []meta.Probe) *meta.Service {
 // statusProbes are the status page's five targets as the worker sees them:
 // the API's /health (CSM_STATUS_API_URL, by default this host's CSM_ADDR),
 // Redis, Postgres, the asynq queues and the worker processes.
-func statusProbes(cfg *config, db *postgres.DB) (probes []meta.Probe, stop func()) {
-	rdb := openRedis(cfg)
+func statusProbes(cfg *config, rdb *redis.Client, db *postgres.DB) (probes []meta.Probe, stop func()) {
 	insp := asynq.NewInspector(redisOpt(cfg))
 	apiURL := cfg.StatusAPIURL
 	if apiURL == "" {
@@ -77,5 +78,5 @@ func statusProbes(cfg *config, db *postgres.DB) (probes []meta.Probe, stop func(
 		workers.QueueProbe{Inspector: insp},
 		workers.WorkersProbe{Inspector: insp},
 	}
-	return probes, func() { _ = insp.Close(); _ = rdb.Close() }
+	return probes, func() { _ = insp.Close() }
 }

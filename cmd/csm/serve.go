@@ -35,8 +35,8 @@ func serveCmd(cfg *config) *cobra.Command {
 			defer db.Close()
 			rdb := openRedis(cfg)
 			defer rdb.Close()
-			keys, stopKeys := keyCacheDeps(cfg, db, false)
-			defer stopKeys()
+			keys := keyCacheDeps(cfg, rdb, db, false)
+			defer keys.Close()
 			lim, secret, err := accountDeps(ctx, cfg, rdb, db, keys)
 			if err != nil {
 				return err
@@ -62,8 +62,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			metricsAddr := cfg.MetricsAddr
 			hub, conns, heartbeat, stopRealtime := realtimeDeps(cfg, rdb, db)
 			defer stopRealtime()
-			pricingSvc, stopPricing := pricingDeps(cfg, db)
-			defer stopPricing()
+			pricingSvc := pricingDeps(cfg, rdb, db)
 			metaSvc := metaService(db, nil)
 			notifier := notifyDeps(cfg, db, devicePush{metaSvc})
 			acctMail := accountMailDeps(cfg, db)

@@ -30,7 +30,7 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			keys, stop := keyCacheDeps(cfg, db, true)
+			keys, stop := cliKeyCache(cfg, db)
 			defer stop()
 			u, err := keys.SetTier(cmd.Context(), args[0], t)
 			if err != nil {
@@ -51,7 +51,7 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			keys, stop := keyCacheDeps(cfg, db, true)
+			keys, stop := cliKeyCache(cfg, db)
 			defer stop()
 			u, err := keys.SetAdmin(cmd.Context(), args[0], !revoke)
 			if err != nil {
@@ -72,7 +72,7 @@ func userCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			keys, stop := keyCacheDeps(cfg, db, true)
+			keys, stop := cliKeyCache(cfg, db)
 			defer stop()
 			n, err := keys.PurgeDeleted(cmd.Context(), time.Now())
 			if err != nil {

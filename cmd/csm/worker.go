@@ -60,8 +60,7 @@ func runWorker(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres
 	if err != nil {
 		return err
 	}
-	pricingSvc, stopPricing := pricingDeps(cfg, db)
-	defer stopPricing()
+	pricingSvc := pricingDeps(cfg, rdb, db)
 	schedule0 := map[string]*asynq.Task{"@every 10m": refresh, workers.RefreshMarketSchedule: market,
 		workers.ExpireScanSessionsSchedule: workers.NewExpireScanSessionsTask()}
 	// CSM_RATES_FILE (ECB eurofxref.csv) is re-read every 6 hours
@@ -103,7 +102,7 @@ func runWorker(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres
 	// the worker signs no URL: the secret is the API's business
 	scans := scanningService(cfg, db, q, sessionEvents, batchEvents, nil)
 	defer scans.Close()
-	probes, stopProbes := statusProbes(cfg, db)
+	probes, stopProbes := statusProbes(cfg, rdb, db)
 	defer stopProbes()
 	statusCheck, err := workers.NewStatusCheckTask("schedule")
 	if err != nil {
