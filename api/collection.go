@@ -13,40 +13,42 @@ import (
 // collectionRoutes mounts the seed's "Collection", "Wishlist", "Price
 // alerts", "Decks" and "Profile & privacy" sections.
 func (s *Server) collectionRoutes(r *gin.Engine) {
+	cs := s.cfg.Collection
 	auth := s.require(catalog.AccessAuth)
 	col := r.Group("/collection", auth)
 	col.GET("", s.listCollection)
-	col.POST("/add", s.addToCollection)
-	col.POST("/add-batch", s.addBatchToCollection)
+	col.POST("/add", bodyCall(s, http.StatusCreated, cs.Add))
+	col.POST("/add-batch", bodyCall(s, http.StatusCreated, cs.AddBatch)) // the scan review's "save to collection", all or nothing
 	col.POST("/from-batch/:batch_id", s.addBulkBatchToCollection)
 	col.GET("/value", s.portfolioValue)
 	col.GET("/history", s.valueHistory)
 	col.GET("/export", s.exportCollection)
 	col.POST("/import", s.importCollection)
-	col.PATCH("/:id", s.updateCollectionEntry)
-	col.PUT("/:id", s.updateCollectionEntry)
-	col.DELETE("/:id", s.removeCollectionEntry)
+	col.PATCH("/:id", idBodyCall(s, "id", cs.Update))
+	col.PUT("/:id", idBodyCall(s, "id", cs.Update))
+	col.DELETE("/:id", idDelete(s, "id", cs.Remove))
 
 	wish := r.Group("/wishlist", auth)
-	wish.GET("", s.listWishlist)
+	wish.GET("", itemsCall(s, cs.Wishlist))
 	wish.POST("/add", s.addToWishlist)
-	wish.DELETE("/:card_id", s.removeFromWishlist)
+	wish.DELETE("/:card_id", idDelete(s, "card_id", cs.Unwish))
 
 	alerts := r.Group("/alerts", auth)
-	alerts.GET("", s.listAlerts)
-	alerts.POST("", s.createAlert)
-	alerts.DELETE("/:id", s.deleteAlert)
+	alerts.GET("", itemsCall(s, cs.Alerts))
+	alerts.POST("", bodyCall(s, http.StatusCreated, cs.CreateAlert)) // 409 for a duplicate
+	alerts.DELETE("/:id", idDelete(s, "id", cs.DeleteAlert))
 
 	decks := r.Group("/decks")
-	decks.GET("", auth, s.listDecks)
-	decks.POST("", auth, s.createDeck)
-	decks.POST("/import", auth, s.importDeck)
-	decks.GET("/:id", s.getDeck) // public decks by link, anonymously too
-	decks.GET("/:id/value", s.deckValue)
+	decks.GET("", auth, itemsCall(s, cs.Decks))
+	decks.POST("", auth, bodyCall(s, http.StatusCreated, cs.CreateDeck))
+	decks.POST("/import", auth, bodyCall(s, http.StatusCreated, cs.ImportDeck)) // 422 when no line resolves
+	// public decks by link, anonymously too
+	decks.GET("/:id", idCurrencyCall(s, collection.DefaultValueCurrency, cs.Deck))
+	decks.GET("/:id/value", idCurrencyCall(s, collection.DefaultValueCurrency, cs.DeckValue))
 	decks.GET("/:id/legality", s.deckLegality)
-	decks.PATCH("/:id", auth, s.updateDeck)
-	decks.DELETE("/:id", auth, s.deleteDeck)
-	decks.POST("/:id/cards", auth, s.addDeckCard)
+	decks.PATCH("/:id", auth, idBodyCall(s, "id", cs.UpdateDeck))
+	decks.DELETE("/:id", auth, idDelete(s, "id", cs.DeleteDeck))
+	decks.POST("/:id/cards", auth, idBodyCall(s, "id", cs.AddDeckCard))
 	decks.DELETE("/:id/cards/:card_id", auth, s.removeDeckCard)
 
 	s.profileRoutes(r)
@@ -85,56 +87,6 @@ func (s *Server) listCollection(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "limit": q.Limit, "offset": q.Offset})
 }
 
-// addToCollection is POST /collection/add: 201 with the entry.
-func (s *Server) addToCollection(c *gin.Context) {
-	var b collection.AddRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	e, err := s.cfg.Collection.Add(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, e)
-}
-
-// updateCollectionEntry is PATCH (or PUT) /collection/{id}: any of
-// quantity, condition, variant, price_paid, graded, grading_company, grade.
-func (s *Server) updateCollectionEntry(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var b collection.UpdateRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	e, err := s.cfg.Collection.Update(c.Request.Context(), principalOf(c).User.ID, id, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, e)
-}
-
-// removeCollectionEntry is DELETE /collection/{id}: 204.
-func (s *Server) removeCollectionEntry(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Collection.Remove(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
 // portfolioValue is GET /collection/value (?currency=USD|EUR).
 func (s *Server) portfolioValue(c *gin.Context) {
 	p := newParams(c)
@@ -150,17 +102,6 @@ func (s *Server) portfolioValue(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, v)
-}
-
-// listWishlist is GET /wishlist: {"items"}.
-func (s *Server) listWishlist(c *gin.Context) {
-	items, err := s.cfg.Collection.Wishlist(c.Request.Context(), principalOf(c).User.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 // addToWishlist is POST /wishlist/add: 201 added, 200 when the card was
@@ -183,123 +124,6 @@ func (s *Server) addToWishlist(c *gin.Context) {
 	c.JSON(status, w)
 }
 
-// removeFromWishlist is DELETE /wishlist/{card_id}: 204.
-func (s *Server) removeFromWishlist(c *gin.Context) {
-	id, err := pathID(c, "card_id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Collection.Unwish(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-// listAlerts is GET /alerts: {"items"}, newest first.
-func (s *Server) listAlerts(c *gin.Context) {
-	items, err := s.cfg.Collection.Alerts(c.Request.Context(), principalOf(c).User.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": items})
-}
-
-// createAlert is POST /alerts: 201; 409 for a duplicate.
-func (s *Server) createAlert(c *gin.Context) {
-	var b collection.AlertRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	a, err := s.cfg.Collection.CreateAlert(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a)
-}
-
-// deleteAlert is DELETE /alerts/{id}: 204.
-func (s *Server) deleteAlert(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Collection.DeleteAlert(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-// listDecks is GET /decks: the caller's decks {"items"}.
-func (s *Server) listDecks(c *gin.Context) {
-	items, err := s.cfg.Collection.Decks(c.Request.Context(), principalOf(c).User.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": items})
-}
-
-// createDeck is POST /decks {name, tcg_slug, format?, is_public?}: 201.
-func (s *Server) createDeck(c *gin.Context) {
-	var b collection.DeckRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.cfg.Collection.CreateDeck(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
-}
-
-// getDeck is GET /decks/{id}: the owner's, or anyone's when public; with
-// cards and value (?currency=).
-func (s *Server) getDeck(c *gin.Context) {
-	p := newParams(c)
-	id := p.intRange("path", "id", 0, 1, 1<<62)
-	cur := currencyParam(p, collection.DefaultValueCurrency)
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.cfg.Collection.Deck(c.Request.Context(), principalOf(c).User.ID, id, cur)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, d)
-}
-
-// deckValue is GET /decks/{id}/value (?currency=).
-func (s *Server) deckValue(c *gin.Context) {
-	p := newParams(c)
-	id := p.intRange("path", "id", 0, 1, 1<<62)
-	cur := currencyParam(p, collection.DefaultValueCurrency)
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	v, err := s.cfg.Collection.DeckValue(c.Request.Context(), principalOf(c).User.ID, id, cur)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, v)
-}
-
 // deckLegality is GET /decks/{id}/legality (?format=, the deck's own by
 // default).
 func (s *Server) deckLegality(c *gin.Context) {
@@ -317,61 +141,6 @@ func (s *Server) deckLegality(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, l)
-}
-
-// updateDeck is PATCH /decks/{id} {name?, format?, is_public?}.
-func (s *Server) updateDeck(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var b collection.DeckRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.cfg.Collection.UpdateDeck(c.Request.Context(), principalOf(c).User.ID, id, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
-}
-
-// deleteDeck is DELETE /decks/{id}: 204.
-func (s *Server) deleteDeck(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.cfg.Collection.DeleteDeck(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-// addDeckCard is POST /decks/{id}/cards {card_id, quantity?, section?}:
-// the deck.
-func (s *Server) addDeckCard(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var b collection.DeckCardRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.cfg.Collection.AddDeckCard(c.Request.Context(), principalOf(c).User.ID, id, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
 }
 
 // removeDeckCard is DELETE /decks/{id}/cards/{card_id}?section=main&quantity=n
@@ -393,23 +162,6 @@ func (s *Server) removeDeckCard(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, d)
-}
-
-// importDeck is POST /decks/import {tcg_slug, text, name?, format?,
-// is_public?, deck_id?}: 201 {deck, imported, unknown}; 422 when no line
-// resolves.
-func (s *Server) importDeck(c *gin.Context) {
-	var b collection.ImportRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.cfg.Collection.ImportDeck(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, res)
 }
 
 // exportCollection is GET /collection/export (?currency=): text/csv with
@@ -481,23 +233,6 @@ func (s *Server) valueHistory(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, h)
-}
-
-// addBatchToCollection is POST /collection/add-batch {items, scan_session_id?}:
-// the scan review's "save to collection"; 201 {added, cards, skipped}, all
-// or nothing (a bad item is 422 naming it).
-func (s *Server) addBatchToCollection(c *gin.Context) {
-	var b collection.BatchAddRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	res, err := s.cfg.Collection.AddBatch(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, res)
 }
 
 // addBulkBatchToCollection is POST /collection/from-batch/{batch_id}: the
