@@ -17,38 +17,38 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 	auth := s.require(catalog.AccessAuth)
 	col := r.Group("/collection", auth)
 	col.GET("", s.listCollection)
-	col.POST("/add", bodyCall(s, http.StatusCreated, cs.Add))
-	col.POST("/add-batch", bodyCall(s, http.StatusCreated, cs.AddBatch)) // the scan review's "save to collection", all or nothing
+	col.POST("/add", bodyCall(s, http.StatusCreated, userID, cs.Add))
+	col.POST("/add-batch", bodyCall(s, http.StatusCreated, userID, cs.AddBatch)) // the scan review's "save to collection", all or nothing
 	col.POST("/from-batch/:batch_id", s.addBulkBatchToCollection)
 	col.GET("/value", s.portfolioValue)
 	col.GET("/history", s.valueHistory)
 	col.GET("/export", s.exportCollection)
 	col.POST("/import", s.importCollection)
-	col.PATCH("/:id", idBodyCall(s, "id", cs.Update))
-	col.PUT("/:id", idBodyCall(s, "id", cs.Update))
-	col.DELETE("/:id", idDelete(s, "id", cs.Remove))
+	col.PATCH("/:id", idBodyCall(s, "id", userID, cs.Update))
+	col.PUT("/:id", idBodyCall(s, "id", userID, cs.Update))
+	col.DELETE("/:id", idDelete(s, "id", userID, cs.Remove))
 
 	wish := r.Group("/wishlist", auth)
-	wish.GET("", itemsCall(s, cs.Wishlist))
+	wish.GET("", itemsCall(s, userID, cs.Wishlist))
 	wish.POST("/add", s.addToWishlist)
-	wish.DELETE("/:card_id", idDelete(s, "card_id", cs.Unwish))
+	wish.DELETE("/:card_id", idDelete(s, "card_id", userID, cs.Unwish))
 
 	alerts := r.Group("/alerts", auth)
-	alerts.GET("", itemsCall(s, cs.Alerts))
-	alerts.POST("", bodyCall(s, http.StatusCreated, cs.CreateAlert)) // 409 for a duplicate
-	alerts.DELETE("/:id", idDelete(s, "id", cs.DeleteAlert))
+	alerts.GET("", itemsCall(s, userID, cs.Alerts))
+	alerts.POST("", bodyCall(s, http.StatusCreated, userID, cs.CreateAlert)) // 409 for a duplicate
+	alerts.DELETE("/:id", idDelete(s, "id", userID, cs.DeleteAlert))
 
 	decks := r.Group("/decks")
-	decks.GET("", auth, itemsCall(s, cs.Decks))
-	decks.POST("", auth, bodyCall(s, http.StatusCreated, cs.CreateDeck))
-	decks.POST("/import", auth, bodyCall(s, http.StatusCreated, cs.ImportDeck)) // 422 when no line resolves
+	decks.GET("", auth, itemsCall(s, userID, cs.Decks))
+	decks.POST("", auth, bodyCall(s, http.StatusCreated, userID, cs.CreateDeck))
+	decks.POST("/import", auth, bodyCall(s, http.StatusCreated, userID, cs.ImportDeck)) // 422 when no line resolves
 	// public decks by link, anonymously too
 	decks.GET("/:id", idCurrencyCall(s, collection.DefaultValueCurrency, cs.Deck))
 	decks.GET("/:id/value", idCurrencyCall(s, collection.DefaultValueCurrency, cs.DeckValue))
 	decks.GET("/:id/legality", s.deckLegality)
-	decks.PATCH("/:id", auth, idBodyCall(s, "id", cs.UpdateDeck))
-	decks.DELETE("/:id", auth, idDelete(s, "id", cs.DeleteDeck))
-	decks.POST("/:id/cards", auth, idBodyCall(s, "id", cs.AddDeckCard))
+	decks.PATCH("/:id", auth, idBodyCall(s, "id", userID, cs.UpdateDeck))
+	decks.DELETE("/:id", auth, idDelete(s, "id", userID, cs.DeleteDeck))
+	decks.POST("/:id/cards", auth, idBodyCall(s, "id", userID, cs.AddDeckCard))
 	decks.DELETE("/:id/cards/:card_id", auth, s.removeDeckCard)
 
 	s.profileRoutes(r)

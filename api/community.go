@@ -18,11 +18,11 @@ func (s *Server) communityRoutes(r *gin.Engine) {
 	m.GET("", s.listMessages)
 	m.POST("", s.sendMessage)
 	m.GET("/threads", s.messageThreads)
-	m.GET("/:id", s.getMessage)
-	m.DELETE("/:id", s.deleteMessage)
+	m.GET("/:id", idCall(s, "id", actor, s.cfg.Community.GetMessage))
+	m.DELETE("/:id", idDelete(s, "id", actor, s.cfg.Community.DeleteMessage))
 
 	b := r.Group("/api/blocks", auth)
-	b.GET("", s.listBlocks)
+	b.GET("", itemsCall(s, actor, s.cfg.Community.Blocks))
 	b.POST("", s.blockUser)
 	b.DELETE("/:username", s.unblockUser)
 
@@ -130,42 +130,6 @@ func (s *Server) messageThreads(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, list)
-}
-
-func (s *Server) getMessage(c *gin.Context) {
-	id, ok := s.communityPathID(c, "id")
-	if !ok {
-		return
-	}
-	msg, err := s.cfg.Community.GetMessage(c.Request.Context(), actor(c), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, msg)
-}
-
-func (s *Server) deleteMessage(c *gin.Context) {
-	id, ok := s.communityPathID(c, "id")
-	if !ok {
-		return
-	}
-	if err := s.cfg.Community.DeleteMessage(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) listBlocks(c *gin.Context) {
-	bs, err := s.cfg.Community.Blocks(c.Request.Context(), actor(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": bs})
 }
 
 func (s *Server) blockUser(c *gin.Context) {

@@ -18,11 +18,11 @@ func (s *Server) forumRoutes(r *gin.Engine, auth gin.HandlerFunc, admin *gin.Rou
 	f.GET("/threads/:id", s.forumThread)
 	f.POST("/threads/:id/posts", auth, s.replyForumThread)
 	f.PATCH("/posts/:id", auth, s.editForumPost)
-	f.DELETE("/posts/:id", auth, s.deleteForumPost)
+	f.DELETE("/posts/:id", auth, idDelete(s, "id", actor, s.cfg.Community.DeletePost))
 
 	admin.POST("/forum/categories", s.createForumCategory)
 	admin.PATCH("/forum/threads/:id", s.moderateForumThread)
-	admin.DELETE("/forum/threads/:id", s.deleteForumThread)
+	admin.DELETE("/forum/threads/:id", idDelete(s, "id", actor, s.cfg.Community.DeleteThread))
 
 	s.forumPageRoutes(r)
 }
@@ -139,18 +139,6 @@ func (s *Server) editForumPost(c *gin.Context) {
 	c.JSON(http.StatusOK, post)
 }
 
-func (s *Server) deleteForumPost(c *gin.Context) {
-	id, ok := s.communityPathID(c, "id")
-	if !ok {
-		return
-	}
-	if err := s.cfg.Community.DeletePost(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
 func (s *Server) createForumCategory(c *gin.Context) {
 	var in struct {
 		Slug        string `json:"slug"`
@@ -190,16 +178,4 @@ func (s *Server) moderateForumThread(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, t)
-}
-
-func (s *Server) deleteForumThread(c *gin.Context) {
-	id, ok := s.communityPathID(c, "id")
-	if !ok {
-		return
-	}
-	if err := s.cfg.Community.DeleteThread(c.Request.Context(), actor(c), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
 }

@@ -8,19 +8,24 @@ import (
 )
 
 // The adapters below are the shapes most of the authenticated routes share:
-// parse (a JSON body, a path id), call one service method for the calling
-// user, render. A route whose parsing is its own keeps a handler of its own.
+// parse (a JSON body, a path id), call one service method for the caller,
+// render. who turns the request into the caller as the service sees it
+// (userID, or community's actor). A route whose parsing is its own keeps a
+// handler of its own.
+
+// userID is the signed-in caller's user id (0 when anonymous).
+func userID(c *gin.Context) int64 { return principalOf(c).User.ID }
 
 // bodyCall decodes the JSON body into B, calls fn for the caller and
 // renders its result with status.
-func bodyCall[B, R any](s *Server, status int, fn func(ctx context.Context, userID int64, b B) (R, error)) gin.HandlerFunc {
+func bodyCall[W, B, R any](s *Server, status int, who func(*gin.Context) W, fn func(ctx context.Context, caller W, b B) (R, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b B
 		if err := readJSON(c, &b); err != nil {
 			s.fail(c, err)
 			return
 		}
-		r, err := fn(c.Request.Context(), principalOf(c).User.ID, b)
+		r, err := fn(c.Request.Context(), who(c), b)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -31,7 +36,7 @@ func bodyCall[B, R any](s *Server, status int, fn func(ctx context.Context, user
 
 // idBodyCall reads the positive path id named param and the JSON body into
 // B, calls fn for the caller and renders its result with 200.
-func idBodyCall[B, R any](s *Server, param string, fn func(ctx context.Context, userID, id int64, b B) (R, error)) gin.HandlerFunc {
+func idBodyCall[W, B, R any](s *Server, param string, who func(*gin.Context) W, fn func(ctx context.Context, caller W, id int64, b B) (R, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := pathID(c, param)
 		if err != nil {
@@ -43,7 +48,7 @@ func idBodyCall[B, R any](s *Server, param string, fn func(ctx context.Context, 
 			s.fail(c, err)
 			return
 		}
-		r, err := fn(c.Request.Context(), principalOf(c).User.ID, id, b)
+		r, err := fn(c.Request.Context(), who(c), id, b)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -54,14 +59,14 @@ func idBodyCall[B, R any](s *Server, param string, fn func(ctx context.Context, 
 
 // idDelete reads the positive path id named param, calls fn for the caller
 // and answers 204.
-func idDelete(s *Server, param string, fn func(ctx context.Context, userID, id int64) error) gin.HandlerFunc {
+func idDelete[W any](s *Server, param string, who func(*gin.Context) W, fn func(ctx context.Context, caller W, id int64) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := pathID(c, param)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		if err := fn(c.Request.Context(), principalOf(c).User.ID, id); err != nil {
+		if err := fn(c.Request.Context(), who(c), id); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -71,9 +76,9 @@ func idDelete(s *Server, param string, fn func(ctx context.Context, userID, id i
 
 // itemsCall renders the caller's list from fn as {"items": …}, not stored
 // by caches (it is private).
-func itemsCall[R any](s *Server, fn func(ctx context.Context, userID int64) (R, error)) gin.HandlerFunc {
+func itemsCall[W, R any](s *Server, who func(*gin.Context) W, fn func(ctx context.Context, caller W) (R, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		items, err := fn(c.Request.Context(), principalOf(c).User.ID)
+		items, err := fn(c.Request.Context(), who(c))
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -95,7 +100,26 @@ func idCurrencyCall[R any](s *Server, def string, fn func(ctx context.Context, u
 			s.fail(c, err)
 			return
 		}
-		r, err := fn(c.Request.Context(), principalOf(c).User.ID, id, cur)
+		r, err := fn(c.Request.Context(), userID(c), id, cur)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		c.JSON(http.StatusOK, r)
+	}
+}
+
+// idCall reads the positive path id named param, calls fn for the caller
+// and renders its private result with 200.
+func idCall[W, R any](s *Server, param string, who func(*gin.Context) W, fn func(ctx context.Context, caller W, id int64) (R, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c, param)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		r, err := fn(c.Request.Context(), who(c), id)
 		if err != nil {
 			s.fail(c, err)
 			return
