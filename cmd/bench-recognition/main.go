@@ -64,9 +64,11 @@ type Config struct {
 	InFlight    int
 	Cache       string
 	DatabaseURL string
-	Redis       string
-	WithGame    bool
-	Baseline    bool
+	// BenchDB is the database the bench drops and recreates on that server.
+	BenchDB  string
+	Redis    string
+	WithGame bool
+	Baseline bool
 	// CompareModels are other .onnx models ranked by the embedding alone
 	// on the baseline's crops.
 	CompareModels []string
@@ -102,6 +104,7 @@ func main() {
 	flag.IntVar(&cfg.InFlight, "inflight", 4, "requests in flight in the throughput phase")
 	flag.StringVar(&cfg.Cache, "cache", filepath.Join(os.TempDir(), "csm-bench-recognition"), "where rendered synthetic faces are kept between runs")
 	flag.StringVar(&cfg.DatabaseURL, "db", envOr("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"), "Postgres server (the bench creates "+benchDB+" on it)")
+	flag.StringVar(&cfg.BenchDB, "bench-db", envOr("CSM_BENCH_DB", benchDB), "the database the bench drops and recreates (name it apart when several people run the bench on one server)")
 	flag.StringVar(&cfg.Redis, "redis", envOr("CSM_REDIS_ADDR", "127.0.0.1:56379"), "Redis address")
 	flag.BoolVar(&cfg.WithGame, "with-game", false, "send each photo's game as tcg_slug")
 	flag.BoolVar(&cfg.Baseline, "baseline", true, "run the pHash vs embedding baseline")

@@ -117,13 +117,13 @@ func run(ctx context.Context, cfg Config) error {
 		return nil
 	}
 
-	url, err := scratch.Database(ctx, cfg.DatabaseURL, benchDB)
+	url, err := scratch.Database(ctx, cfg.DatabaseURL, cfg.BenchDB)
 	if err != nil {
 		return err
 	}
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", benchDB, err)
+		return fmt.Errorf("open %s: %w", cfg.BenchDB, err)
 	}
 	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
@@ -133,7 +133,7 @@ func run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("catalogue %s: %d sets, %d cards, %d images\n", benchDB, rep.Sets, rep.Cards, rep.Images)
+	fmt.Printf("catalogue %s: %d sets, %d cards, %d images\n", cfg.BenchDB, rep.Sets, rep.Cards, rep.Images)
 
 	var r Report
 	card := cfg.ModelCard
