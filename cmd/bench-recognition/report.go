@@ -92,6 +92,7 @@ func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 		fmt.Fprintf(w, "  per-stage timings_ms, %s photos (1 worker, 1 core):\n", f)
 		r.Stages[f].Print(w)
 	}
+	r.OrientAB.Print(w)
 	if d := r.Decode12MP; len(d.Reduced) > 0 {
 		p50 := percentile(d.Reduced, 50)
 		fmt.Fprintf(w, "  decode alone, one %s JPEG (%.1f MB), in-process, load %s: Go std-lib + bilinear p50 %.0f ms (n=%d); OpenCV reduced → %d×%d p50 %.0f ms (n=%d)   target ≤ %.0f ms  %s\n",

@@ -84,6 +84,7 @@ type Report struct {
 	Heldout                Heldout
 	PoolCards              [numPools]int
 	Decode12MP             DecodeTimes
+	OrientAB               OrientAB
 	PhotosPerSec           float64
 	TputN                  int
 	TputFailed             int
@@ -198,6 +199,26 @@ func run(ctx context.Context, cfg Config) error {
 		}
 	}
 	r.Decode12MP = measureDecode(singles)
+	if cfg.OrientAB > 0 {
+		var abq []Query // normal and hard photos interleaved
+		var hard []Query
+		for _, q := range singles {
+			if q.Tier == synth.TierHard {
+				hard = append(hard, q)
+			}
+		}
+		for i := 0; i < max(len(normal), len(hard)); i++ {
+			if i < len(normal) {
+				abq = append(abq, normal[i])
+			}
+			if i < len(hard) {
+				abq = append(abq, hard[i])
+			}
+		}
+		if r.OrientAB, err = runOrientAB(ctx, rec, ev, abq, cfg.OrientAB); err != nil {
+			return err
+		}
+	}
 	if cfg.Diagnose || cfg.DiagnoseOCR {
 		r.Print(os.Stdout, cfg, time.Since(start))
 		return nil
