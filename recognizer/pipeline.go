@@ -35,6 +35,12 @@ type Pipeline struct {
 	// of the pipeline. Its candidates then rest on the embedding alone.
 	// 0 means 0.6; negative reads every detection.
 	MinReadSimilarity float64
+	// RotatedSearchBelow is the cosine similarity of a card's best match,
+	// as the detector oriented it, under which the card is also embedded
+	// and searched upside down (the rotated retry): a card that already
+	// matches this well is upright, and the retry doubled the embedding
+	// and search work of every photo. 0 means 0.9; above 1 always retries.
+	RotatedSearchBelow float64
 }
 
 // Options tune one recognition.
@@ -70,10 +76,10 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	}
 	lap("detect")
 
-	// both orientations of every card in one batch: the rotated retry
-	batch := make([]*image.RGBA, 0, 2*len(cards))
-	for _, c := range cards {
-		batch = append(batch, c.Image, rotate180(c.Image))
+	// every card as the detector oriented it, in one batch
+	batch := make([]*image.RGBA, len(cards))
+	for i, c := range cards {
+		batch[i] = c.Image
 	}
 	vecs, err := p.Embedder.Embed(ctx, batch)
 	if err != nil {
@@ -84,23 +90,44 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	k := p.k()
 	type searched struct{ hits []catalog.Neighbor }
 	found := make([]searched, len(cards))
+	var retry []int // cards matched weakly: try them upside down
 	for i := range cards {
-		up, err := p.Index.Search(ctx, "", vecs[2*i], k, opt.TCGSlug)
-		if err != nil {
-			return res, fmt.Errorf("recognize: search: %w", err)
-		}
-		down, err := p.Index.Search(ctx, "", vecs[2*i+1], k, opt.TCGSlug)
+		up, err := p.Index.Search(ctx, "", vecs[i], k, opt.TCGSlug)
 		if err != nil {
 			return res, fmt.Errorf("recognize: search: %w", err)
 		}
 		found[i] = searched{hits: up}
-		if len(down) > 0 && (len(up) == 0 || down[0].Distance+0.02 < up[0].Distance) {
-			found[i] = searched{hits: down}
-			cards[i].Image = batch[2*i+1]
-			cards[i].Rotation = (cards[i].Rotation + 180) % 360
+		if len(up) == 0 || 1-up[0].Distance < p.rotatedSearchBelow() {
+			retry = append(retry, i)
 		}
 	}
 	lap("search")
+
+	// the rotated retry, in one batch
+	if len(retry) > 0 {
+		rot := make([]*image.RGBA, len(retry))
+		for j, i := range retry {
+			rot[j] = rotate180(cards[i].Image)
+		}
+		rvecs, err := p.Embedder.Embed(ctx, rot)
+		if err != nil {
+			return res, fmt.Errorf("recognize: embed: %w", err)
+		}
+		lap("embed")
+		for j, i := range retry {
+			down, err := p.Index.Search(ctx, "", rvecs[j], k, opt.TCGSlug)
+			if err != nil {
+				return res, fmt.Errorf("recognize: search: %w", err)
+			}
+			up := found[i].hits
+			if len(down) > 0 && (len(up) == 0 || down[0].Distance+0.02 < up[0].Distance) {
+				found[i] = searched{hits: down}
+				cards[i].Image = rot[j]
+				cards[i].Rotation = (cards[i].Rotation + 180) % 360
+			}
+		}
+		lap("search")
+	}
 
 	sim := make([]float64, len(cards))
 	bestSim := 0
@@ -297,6 +324,14 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	}
 	cr.Candidates = cands[:min(n, len(cands))]
 	return cr, nil
+}
+
+// rotatedSearchBelow is RotatedSearchBelow with its default.
+func (p *Pipeline) rotatedSearchBelow() float64 {
+	if p.RotatedSearchBelow == 0 {
+		return 0.9
+	}
+	return p.RotatedSearchBelow
 }
 
 // k is how many neighbours a search returns.

@@ -336,3 +336,23 @@ func TestVerifiedAndUnverifiedScoresCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestRotatedRetrySkippedWhenConfident(t *testing.T) {
+	t.Parallel()
+	idx := fakeIndex{
+		upright: []catalog.Neighbor{{CardID: 1, Distance: 0.05}}, // a confident match as oriented
+		flipped: []catalog.Neighbor{{CardID: 3, Distance: 0.01}},
+	}
+	p := pipeline(idx, catalog.OCRResult{})
+	res, err := p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Candidates[0].CardID, "similarity 0.95 ≥ 0.9: the upside-down view is not searched")
+	require.Equal(t, 0, *res.Candidates[0].RotationUsed)
+
+	p = pipeline(idx, catalog.OCRResult{})
+	p.RotatedSearchBelow = 2 // always retry
+	res, err = p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Candidates[0].CardID)
+	require.Equal(t, 180, *res.Candidates[0].RotationUsed)
+}

@@ -29,6 +29,11 @@ type Card struct {
 	// Real is true for images read from a gallery directory, false for
 	// rendered synthetic faces.
 	Real bool
+	// Extra marks the synthetic cards added beyond the training catalogue
+	// (-unseen-cards): no model ever trained on their art.
+	Extra bool
+	// Pool is the card's side of the unseen split (Heldout.Assign).
+	Pool Pool
 }
 
 // Gallery is every card the bench indexes and photographs.

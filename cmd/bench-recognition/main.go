@@ -5,11 +5,15 @@
 // it with the real model, synthesizes seeded phone photos (single cards,
 // binder pages, cards on a table) and sends them through the real service
 // path — the Gin API over TCP, the asynq queue in Redis and a worker
-// process running the real pipeline. It prints artwork and edition
-// accuracy, confidence-bucket precision, multi-card detection, latency on
-// one core, throughput on two, per-stage timings, and a training-free pHash
-// baseline next to the embedding alone. Run it with `make
-// bench-recognition`.
+// process running the real pipeline. It reports cards the served model
+// never trained on first (the model card's heldout_labels plus extra
+// synthetic cards, -unseen-cards), real and synthetic apart, the training
+// gallery beside them, for three photo tiers (normal, hard, real-res):
+// artwork and edition accuracy, confidence-bucket precision and shares;
+// then multi-card detection, latency on one core per frame size,
+// throughput on two, per-stage timings, 12 MP decode alone, and a
+// training-free pHash baseline next to the embedding alone. Run it with
+// `make bench-recognition`.
 package main
 
 import (
@@ -46,14 +50,28 @@ type Config struct {
 	Cards       int
 	Seed        uint64
 	Singles     int
+	// SinglesHard and SinglesRealRes are the hard and real-resolution
+	// tiers' photo counts (Singles is the normal tier's).
+	SinglesHard, SinglesRealRes int
+	// UnseenCards are extra synthetic cards no model trained on, indexed
+	// with the gallery and photographed as unseen.
+	UnseenCards int
+	// OrientAB is how many photos the in-process rotated-retry A/B runs on
+	// (0: none).
+	OrientAB int
+	// ModelCard is the served model's card with heldout_labels ("" = the
+	// .json beside the model).
+	ModelCard   string
 	Binders     int
 	Tables      int
 	InFlight    int
 	Cache       string
 	DatabaseURL string
-	Redis       string
-	WithGame    bool
-	Baseline    bool
+	// BenchDB is the database the bench drops and recreates on that server.
+	BenchDB  string
+	Redis    string
+	WithGame bool
+	Baseline bool
 	// CompareModels are other .onnx models ranked by the embedding alone
 	// on the baseline's crops.
 	CompareModels []string
@@ -79,12 +97,18 @@ func main() {
 	flag.StringVar(&cfg.YGOMeta, "ygo-meta", "../shared/datasets/yugioh", "YDM-Data cards.jsonl/sets.jsonl for Yu-Gi-Oh! names and print codes (skipped if absent)")
 	flag.IntVar(&cfg.Cards, "cards", 10000, "gallery size: synthetic cards fill the gallery up to this many")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "seed of the synthetic catalogue and the photos")
-	flag.IntVar(&cfg.Singles, "n", 400, "single-card photos")
+	flag.IntVar(&cfg.Singles, "n", 200, "single-card photos of the normal tier (split over unseen real, unseen synthetic and training-gallery cards)")
+	flag.IntVar(&cfg.SinglesHard, "n-hard", -1, "single-card photos of the hard tier (-1: as -n)")
+	flag.IntVar(&cfg.SinglesRealRes, "n-realres", -1, "single-card photos of the real-resolution tier, 1280×960 and 4032×3024 (-1: half of -n)")
+	flag.IntVar(&cfg.UnseenCards, "unseen-cards", 300, "extra synthetic cards never in any training set, indexed and photographed as unseen")
+	flag.IntVar(&cfg.OrientAB, "orient-ab", 40, "normal+hard photos for the in-process A/B of the rotated retry (always vs gated); 0 skips it")
+	flag.StringVar(&cfg.ModelCard, "model-card", "", "model card whose heldout_labels name the unseen cards (default: the served model's .json)")
 	flag.IntVar(&cfg.Binders, "binders", 20, "3×3 binder-page photos")
 	flag.IntVar(&cfg.Tables, "tables", 20, "photos of 3–6 loose cards on a table")
 	flag.IntVar(&cfg.InFlight, "inflight", 4, "requests in flight in the throughput phase")
 	flag.StringVar(&cfg.Cache, "cache", filepath.Join(os.TempDir(), "csm-bench-recognition"), "where rendered synthetic faces are kept between runs")
 	flag.StringVar(&cfg.DatabaseURL, "db", envOr("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"), "Postgres server (the bench creates "+benchDB+" on it)")
+	flag.StringVar(&cfg.BenchDB, "bench-db", envOr("CSM_BENCH_DB", benchDB), "the database the bench drops and recreates (name it apart when several people run the bench on one server)")
 	flag.StringVar(&cfg.Redis, "redis", envOr("CSM_REDIS_ADDR", "127.0.0.1:56379"), "Redis address")
 	flag.BoolVar(&cfg.WithGame, "with-game", false, "send each photo's game as tcg_slug")
 	flag.BoolVar(&cfg.Baseline, "baseline", true, "run the pHash vs embedding baseline")
@@ -93,6 +117,12 @@ func main() {
 	flag.BoolVar(&cfg.DiagnoseOCR, "diagnose-ocr", false, "after the baseline, time OCR with 1, 2 and 4 preprocessing variants on the single-card crops and stop")
 	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
+	if cfg.SinglesHard < 0 {
+		cfg.SinglesHard = cfg.Singles
+	}
+	if cfg.SinglesRealRes < 0 {
+		cfg.SinglesRealRes = cfg.Singles / 2
+	}
 	cfg.Galleries = galleries
 	cfg.CompareModels = compare
 	wf.Redis = cfg.Redis

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"time"
 
@@ -27,16 +28,37 @@ func (r Ratio) String() string {
 	return fmt.Sprintf("%6.2f %% (%d/%d)", 100*float64(r.Hit)/float64(r.Total), r.Hit, r.Total)
 }
 
-// Accuracy accumulates the recognition figures of the single-card photos.
+// Accuracy accumulates the recognition figures of one tier's single-card
+// photos of one pool.
 type Accuracy struct {
-	Art1, Art5, Edition Ratio
-	Buckets             map[string]*Ratio // top candidate's confidence → right edition
-	Failed              int
+	// Photos is how many photos were sent (answered or not).
+	Photos     int
+	Art1, Art5 Ratio
+	// Edition is edition top-1 on photos of reprint families (≥ 2
+	// editions in the gallery): the art alone cannot tell them apart.
+	Edition Ratio
+	Buckets map[string]*Ratio // top candidate's confidence → right edition
+	// NumberRead is, on the reprint-family photos, how often the answer's
+	// card had a collector number read by OCR; CardPx their card heights
+	// in photo pixels: the cause when edition misses.
+	NumberRead Ratio
+	CardPx     []float64
+	Failed     int
 }
 
 // Eval scores the API's answers against the gallery's ground truth.
 type Eval struct {
-	g *Gallery
+	g       *Gallery
+	famSize map[string]int
+}
+
+// NewEval indexes the gallery's family sizes.
+func NewEval(g *Gallery) Eval {
+	e := Eval{g: g, famSize: map[string]int{}}
+	for _, c := range g.Cards {
+		e.famSize[c.Family]++
+	}
+	return e
 }
 
 func (e Eval) family(id int64) string {
@@ -46,10 +68,27 @@ func (e Eval) family(id int64) string {
 	return e.g.Cards[id-1].Family
 }
 
-// Single scores the top-level candidates of a single-card answer.
-func (e Eval) Single(acc *Accuracy, truth int64, cands []catalog.Candidate) {
+// reprint reports whether card id's family has ≥ 2 editions.
+func (e Eval) reprint(id int64) bool { return e.famSize[e.family(id)] >= 2 }
+
+// cardHeight is the longer of a detection's left and right edges, pixels.
+func cardHeight(d catalog.Detection) float64 {
+	q := d.Corners
+	return max(math.Hypot(q[3].X-q[0].X, q[3].Y-q[0].Y), math.Hypot(q[2].X-q[1].X, q[2].Y-q[1].Y))
+}
+
+// Single scores a single-card answer (its top-level candidates, and the
+// OCR of the card that answered); failed requests count wrong.
+func (e Eval) Single(acc *Accuracy, q Query, res catalog.ScanResult, failed bool) {
 	if acc.Buckets == nil {
 		acc.Buckets = map[string]*Ratio{}
+	}
+	acc.Photos++
+	truth := q.Cards[0]
+	cands := res.Candidates
+	if failed {
+		acc.Failed++
+		cands = nil
 	}
 	fam := e.family(truth)
 	top5 := false
@@ -57,19 +96,57 @@ func (e Eval) Single(acc *Accuracy, truth int64, cands []catalog.Candidate) {
 		top5 = top5 || e.family(c.CardID) == fam
 	}
 	acc.Art5.Add(top5)
+	rep := e.reprint(truth)
+	if rep {
+		read := false
+		for _, cr := range res.Cards {
+			if len(cands) > 0 && len(cr.Candidates) > 0 && cr.Candidates[0].CardID == cands[0].CardID {
+				read = read || cr.OCR.Number != ""
+			}
+		}
+		acc.NumberRead.Add(read)
+		if len(q.Truth) > 0 {
+			acc.CardPx = append(acc.CardPx, cardHeight(q.Truth[0]))
+		}
+	}
 	if len(cands) == 0 {
 		acc.Art1.Add(false)
-		acc.Edition.Add(false)
+		if rep {
+			acc.Edition.Add(false)
+		}
 		return
 	}
 	acc.Art1.Add(e.family(cands[0].CardID) == fam)
 	ok := cands[0].CardID == truth
-	acc.Edition.Add(ok)
+	if rep {
+		acc.Edition.Add(ok)
+	}
 	b := cands[0].Confidence
 	if acc.Buckets[b] == nil {
 		acc.Buckets[b] = &Ratio{}
 	}
 	acc.Buckets[b].Add(ok)
+}
+
+// Merge adds b's counts to a (for the "unseen, all" column).
+func (a *Accuracy) Merge(b Accuracy) {
+	a.Photos += b.Photos
+	for _, p := range [][2]*Ratio{{&a.Art1, &b.Art1}, {&a.Art5, &b.Art5}, {&a.Edition, &b.Edition}, {&a.NumberRead, &b.NumberRead}} {
+		p[0].Hit += p[1].Hit
+		p[0].Total += p[1].Total
+	}
+	if a.Buckets == nil {
+		a.Buckets = map[string]*Ratio{}
+	}
+	for k, v := range b.Buckets {
+		if a.Buckets[k] == nil {
+			a.Buckets[k] = &Ratio{}
+		}
+		a.Buckets[k].Hit += v.Hit
+		a.Buckets[k].Total += v.Total
+	}
+	a.CardPx = append(a.CardPx, b.CardPx...)
+	a.Failed += b.Failed
 }
 
 // TopK scores a ranked id list (the baselines): artwork top-1 and top-5.
@@ -180,9 +257,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // verdict marks a figure against its target.
 func verdict(ok bool) string {
 	if ok {
-		return "meets"
+		return "ok"
 	}
-	return "MISSES"
+	return "MISSED"
 }
 
 func pct(r Ratio) float64 {

@@ -13,6 +13,7 @@ import (
 	"github.com/collectorstash/csm/internal/wire"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/scratch"
+	"github.com/collectorstash/csm/recognizer/synth"
 )
 
 // facesVersion names the rendered-face cache; bump it when demo.RenderCard
@@ -48,8 +49,19 @@ func BuildGallery(ctx context.Context, cfg Config) (*Gallery, error) {
 		reserved[c.Game+"/"+c.SetCode] = true
 	}
 	real := len(g.Cards)
+	syn := newPlanner(cfg.Seed, reserved)
 	if n := cfg.Cards - real; n > 0 {
-		g.Cards = append(g.Cards, Synthesize(n, cfg.Seed, reserved)...)
+		g.Cards = append(g.Cards, syn.plan(n, galleryArtBase)...)
+	}
+	// cards no training catalogue holds: the same planner goes on (their
+	// names and set slots never clash with the gallery's), art seeds from
+	// unseenArtBase
+	if cfg.UnseenCards > 0 {
+		extra := syn.plan(cfg.UnseenCards, unseenArtBase)
+		for i := range extra {
+			extra[i].Extra = true
+		}
+		g.Cards = append(g.Cards, extra...)
 	}
 	for i := range g.Cards {
 		g.Cards[i].ID = int64(i + 1)
@@ -63,9 +75,16 @@ func BuildGallery(ctx context.Context, cfg Config) (*Gallery, error) {
 
 // Report holds every figure the bench prints.
 type Report struct {
-	Single                 Accuracy
-	Latency                []float64 // ms per single-card photo, one worker on one core
-	Stages                 Stages
+	// Acc is single-card accuracy per tier and pool.
+	Acc map[synth.Tier]*[numPools]Accuracy
+	// Latency is ms per single-card photo (one worker on one core) and
+	// Stages the pipeline's timings, per frame size ("1280×960").
+	Latency                map[string][]float64
+	Stages                 map[string]Stages
+	Heldout                Heldout
+	PoolCards              [numPools]int
+	Decode12MP             DecodeTimes
+	OrientAB               OrientAB
 	PhotosPerSec           float64
 	TputN                  int
 	TputFailed             int
@@ -75,6 +94,7 @@ type Report struct {
 	EmbArt1, EmbArt5       Ratio
 	BaselineCropsDetected  Ratio
 	GalleryCards, Singles  int
+	Tiers                  []TierCount
 	Model                  string
 	IndexEmbedded, Indexed int
 	Rivals                 []Rival  // other models, embedding only, same crops
@@ -98,13 +118,13 @@ func run(ctx context.Context, cfg Config) error {
 		return nil
 	}
 
-	url, err := scratch.Database(ctx, cfg.DatabaseURL, benchDB)
+	url, err := scratch.Database(ctx, cfg.DatabaseURL, cfg.BenchDB)
 	if err != nil {
 		return err
 	}
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", benchDB, err)
+		return fmt.Errorf("open %s: %w", cfg.BenchDB, err)
 	}
 	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
@@ -114,9 +134,18 @@ func run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("catalogue %s: %d sets, %d cards, %d images\n", benchDB, rep.Sets, rep.Cards, rep.Images)
+	fmt.Printf("catalogue %s: %d sets, %d cards, %d images\n", cfg.BenchDB, rep.Sets, rep.Cards, rep.Images)
 
 	var r Report
+	card := cfg.ModelCard
+	if card == "" {
+		card = modelCardPath(wire.DefaultModel())
+	}
+	if r.Heldout, err = ReadHeldout(card); err != nil {
+		return err
+	}
+	r.PoolCards = r.Heldout.Assign(g)
+	r.printSplit(os.Stdout, cfg)
 	r.GalleryCards = len(g.Cards)
 	r.compare = cfg.CompareModels
 	r.diagnose = cfg.Diagnose
@@ -141,8 +170,9 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	fmt.Printf("index %s: %d embedded, %d unreadable in %s\n", br.Version, br.Embedded, br.Failed, time.Since(t0).Round(time.Second))
 
-	qs, err := MakeQueries(ctx, g, QuerySpec{Singles: cfg.Singles, Binders: cfg.Binders, Tables: cfg.Tables, Seed: cfg.Seed},
-		newBar(cfg.Singles+cfg.Binders+cfg.Tables, "synthesize photos"))
+	r.Tiers = []TierCount{{synth.TierNormal, cfg.Singles}, {synth.TierHard, cfg.SinglesHard}, {synth.TierRealRes, cfg.SinglesRealRes}}
+	qs, err := MakeQueries(ctx, g, QuerySpec{Tiers: r.Tiers, Binders: cfg.Binders, Tables: cfg.Tables, Seed: cfg.Seed},
+		newBar(cfg.Singles+cfg.SinglesHard+cfg.SinglesRealRes+cfg.Binders+cfg.Tables, "synthesize photos"))
 	if err != nil {
 		return err
 	}
@@ -155,10 +185,37 @@ func run(ctx context.Context, cfg Config) error {
 		}
 	}
 	r.Singles = len(singles)
-	ev := Eval{g: g}
+	ev := NewEval(g)
+	var normal []Query // the baseline's photos
+	for _, q := range singles {
+		if q.Tier == synth.TierNormal {
+			normal = append(normal, q)
+		}
+	}
 
 	if cfg.Baseline {
-		if err := runBaseline(ctx, &r, ev, db, rec, singles); err != nil {
+		if err := runBaseline(ctx, &r, ev, db, rec, normal); err != nil {
+			return err
+		}
+	}
+	r.Decode12MP = measureDecode(singles)
+	if cfg.OrientAB > 0 {
+		var abq []Query // normal and hard photos interleaved
+		var hard []Query
+		for _, q := range singles {
+			if q.Tier == synth.TierHard {
+				hard = append(hard, q)
+			}
+		}
+		for i := 0; i < max(len(normal), len(hard)); i++ {
+			if i < len(normal) {
+				abq = append(abq, normal[i])
+			}
+			if i < len(hard) {
+				abq = append(abq, hard[i])
+			}
+		}
+		if r.OrientAB, err = runOrientAB(ctx, rec, ev, abq, cfg.OrientAB); err != nil {
 			return err
 		}
 	}
@@ -184,7 +241,13 @@ func run(ctx context.Context, cfg Config) error {
 	if err := latencyPhase(ctx, &r, ev, cfg, db, url, queue+"-1core", data, singles, game); err != nil {
 		return err
 	}
-	if err := throughputPhase(ctx, &r, ev, cfg, db, url, queue+"-2core", data, singles, multi, game); err != nil {
+	var tput []Query // throughput is measured on the normal and hard tiers' 1280×960 photos
+	for _, q := range singles {
+		if q.Tier != synth.TierRealRes {
+			tput = append(tput, q)
+		}
+	}
+	if err := throughputPhase(ctx, &r, ev, cfg, db, url, queue+"-2core", data, tput, multi, game); err != nil {
 		return err
 	}
 	r.Print(os.Stdout, cfg, time.Since(start))
@@ -256,24 +319,33 @@ func latencyPhase(ctx context.Context, r *Report, ev Eval, cfg Config, db *postg
 	if err := warmUp(ctx, svc, singles, game); err != nil {
 		return err
 	}
-	r.Stages = Stages{}
+	r.Acc = map[synth.Tier]*[numPools]Accuracy{}
+	r.Latency = map[string][]float64{}
+	r.Stages = map[string]Stages{}
 	p := newBar(len(singles), "1 worker, core 0")
 	defer p.Finish()
 	for _, q := range singles {
+		if r.Acc[q.Tier] == nil {
+			r.Acc[q.Tier] = &[numPools]Accuracy{}
+		}
+		acc := &r.Acc[q.Tier][q.Pool]
 		res, took, err := svc.Recognize(ctx, q.JPEG, game(q))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			r.Single.Failed++
-			ev.Single(&r.Single, q.Cards[0], nil)
+			ev.Single(acc, q, res, true)
 			fmt.Fprintln(os.Stderr, "single:", err)
 			p.Add(1)
 			continue
 		}
-		ev.Single(&r.Single, q.Cards[0], res.Candidates)
-		r.Latency = append(r.Latency, ms(took))
-		r.Stages.Add(res.Timings)
+		ev.Single(acc, q, res, false)
+		f := q.Frame()
+		r.Latency[f] = append(r.Latency[f], ms(took))
+		if r.Stages[f] == nil {
+			r.Stages[f] = Stages{}
+		}
+		r.Stages[f].Add(res.Timings)
 		p.Add(1)
 	}
 	return nil

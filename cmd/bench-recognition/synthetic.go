@@ -123,31 +123,55 @@ func editionsOf(rng *rand.Rand) int {
 // usually are. Faces are rendered later (Render). reserved are set codes
 // (per game, "game/CODE") already used by the real gallery.
 func Synthesize(n int, seed uint64, reserved map[string]bool) []Card {
-	rng := rand.New(rand.NewPCG(seed, 0x5EED))
-	taken := map[string]bool{}
+	return newPlanner(seed, reserved).plan(n, galleryArtBase)
+}
+
+// galleryArtBase is the art seed of the synthetic catalogue's first family.
+const galleryArtBase = 1_000_000
+
+// planner draws synthetic families; one planner continues after the
+// catalogue (plan again) so later cards share its sets and never its
+// names.
+type planner struct {
+	rng   *rand.Rand
+	taken map[string]bool // set codes
+	names map[string]bool
+	sets  map[string][]*synthSet
+	f     int // families drawn
+}
+
+func newPlanner(seed uint64, reserved map[string]bool) *planner {
+	p := &planner{rng: rand.New(rand.NewPCG(seed, 0x5EED)), taken: map[string]bool{}, names: map[string]bool{},
+		sets: map[string][]*synthSet{}}
 	for k := range reserved {
-		taken[k] = true
+		p.taken[k] = true
 	}
-	names := map[string]bool{}
-	sets := map[string][]*synthSet{}
+	return p
+}
+
+// plan draws families until at least n more cards; family f's art seed is
+// artBase + f.
+func (p *planner) plan(n int, artBase int64) []Card {
+	rng := p.rng
 	var cards []Card
-	for f := 0; len(cards) < n; f++ {
+	for ; len(cards) < n; p.f++ {
+		f := p.f
 		game := synthGames[f%len(synthGames)]
 		fam := f / len(synthGames)
 		slot := fam%setSlots + 1
-		name := familyName(rng, names)
-		artSeed := int64(1_000_000 + f)
+		name := familyName(rng, p.names)
+		artSeed := artBase + int64(f)
 		k := editionsOf(rng)
 		// sets with the slot free, opened as needed
 		var free []*synthSet
-		for _, s := range sets[game] {
+		for _, s := range p.sets[game] {
 			if !s.used[slot] {
 				free = append(free, s)
 			}
 		}
 		for len(free) < k {
-			s := newSynthSet(game, len(sets[game]), rng, taken)
-			sets[game] = append(sets[game], s)
+			s := newSynthSet(game, len(p.sets[game]), rng, p.taken)
+			p.sets[game] = append(p.sets[game], s)
 			free = append(free, s)
 		}
 		rng.Shuffle(len(free), func(i, j int) { free[i], free[j] = free[j], free[i] })

@@ -49,3 +49,18 @@ func WriteTrainSet(g *Gallery, dir string) (int, error) {
 	}
 	return n, nil
 }
+
+// trainLabel is the train-set label (file stem) WriteTrainSet and the
+// train-model target give c's artwork: ygo_<stem> for a real Yu-Gi-Oh!
+// image, <game>_<stem> for another real image, <game>_<art seed> for a
+// synthetic family (every edition of a family shares it). A model card's
+// heldout_labels are these labels.
+func trainLabel(c Card) string {
+	switch {
+	case c.Real && c.Game == "yugioh":
+		return "ygo_" + strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
+	case c.Real:
+		return c.Game + "_" + strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
+	}
+	return c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
+}

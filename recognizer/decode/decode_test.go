@@ -184,19 +184,19 @@ func TestDecodeDownscales(t *testing.T) {
 	big := quadrants(3000, 1000)
 	img, info, err := Decode(encodePNG(t, big))
 	require.NoError(t, err)
-	require.Equal(t, image.Pt(2000, 667), img.Bounds().Size())
-	require.InDelta(t, 2000.0/3000, info.Scale, 1e-9)
+	require.Equal(t, image.Pt(2048, 683), img.Bounds().Size())
+	require.InDelta(t, 2048.0/3000, info.Scale, 1e-9)
 	require.Equal(t, 3000, info.Width)
 	require.Equal(t, 1000, info.Height)
 	c := img.RGBAAt(1500, 166) // inside the green quadrant
 	require.Equal(t, color.RGBA{0, 255, 0, 255}, c)
 
 	// Orientation and downscale compose: a 1000×3000 stored portrait with
-	// orientation 6 comes back as a 2000×667 landscape.
+	// orientation 6 comes back as a 2048×683 landscape.
 	data := withExif(encodeJPEG(t, stored(big, 6)), 6, false)
 	img, info, err = Decode(data)
 	require.NoError(t, err)
-	require.Equal(t, image.Pt(2000, 667), img.Bounds().Size())
+	require.Equal(t, image.Pt(2048, 683), img.Bounds().Size())
 	require.Equal(t, 6, info.Orientation)
 }
 
@@ -316,3 +316,99 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 func errorCode(err error) string { return catalog.ErrorCode(err) }
+
+func TestReduction(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ w, h, d int }{
+		{4032, 3024, 2}, {3024, 4032, 2}, {1280, 960, 1}, {3198, 100, 1}, {3199, 100, 2},
+		{6400, 4800, 4}, {8000, 6000, 4}, {12000, 3333, 4}, {12000, 12000, 4}, {12800, 10, 8}, {1, 1, 1},
+	} {
+		require.Equal(t, tc.d, reduction(tc.w, tc.h), "%dx%d", tc.w, tc.h)
+	}
+}
+
+func TestDecodeReducedScale(t *testing.T) {
+	t.Parallel()
+	big := quadrants(4032, 3024)
+	jpg := encodeJPEG(t, big)
+	img, info, err := Decode(jpg)
+	require.NoError(t, err)
+	require.Equal(t, image.Pt(2016, 1512), img.Bounds().Size()) // half scale, no resampling
+	require.Equal(t, 4032, info.Width)
+	require.InDelta(t, 0.5, info.Scale, 1e-9)
+	for _, p := range []struct {
+		at   image.Point
+		want color.RGBA
+	}{{image.Pt(500, 375), color.RGBA{255, 0, 0, 255}}, {image.Pt(1500, 375), color.RGBA{0, 255, 0, 255}},
+		{image.Pt(500, 1125), color.RGBA{0, 0, 255, 255}}, {image.Pt(1500, 1125), color.RGBA{255, 255, 255, 255}}} {
+		got := img.RGBAAt(p.at.X, p.at.Y)
+		require.InDelta(t, p.want.R, got.R, 30, "at %v: %v", p.at, got)
+		require.InDelta(t, p.want.G, got.G, 30, "at %v: %v", p.at, got)
+		require.InDelta(t, p.want.B, got.B, 30, "at %v: %v", p.at, got)
+	}
+	// A portrait phone photo stored landscape with orientation 6 comes back
+	// upright and reduced.
+	img, info, err = Decode(withExif(encodeJPEG(t, stored(quadrants(3024, 4032), 6)), 6, false))
+	require.NoError(t, err)
+	require.Equal(t, 6, info.Orientation)
+	require.Equal(t, image.Pt(1512, 2016), img.Bounds().Size())
+	require.InDelta(t, 0, int(img.RGBAAt(1200, 400).R), 30) // green quadrant: top right
+	require.InDelta(t, 255, int(img.RGBAAt(1200, 400).G), 30)
+	// Truncated in its scan: refused, as the Go decoder refused it.
+	_, _, err = Decode(jpg[:len(jpg)*2/3])
+	requireCode(t, err, catalog.EINVALID)
+}
+
+func TestJPEGComplete(t *testing.T) {
+	t.Parallel()
+	jpg := encodeJPEG(t, quadrants(64, 48))
+	require.True(t, jpegComplete(jpg))
+	require.True(t, jpegComplete(append(append([]byte{}, jpg...), "trailer after EOI"...)))
+	require.True(t, jpegComplete(withExif(jpg, 6, true)))
+	for cut := 0; cut < len(jpg)-1; cut += 7 {
+		require.False(t, jpegComplete(jpg[:cut]), "cut at %d", cut)
+	}
+	require.False(t, jpegComplete(nil))
+	require.False(t, jpegComplete([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00}))
+}
+
+// decodeStd is the decoder before the reduced OpenCV path (the Go JPEG
+// decoder, a bilinear downscale and the Go orientation), kept for the
+// before/after benchmark.
+func decodeStd(data []byte) (*image.RGBA, error) {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	rgba, _ := toRGBA(img, MaxSide)
+	return orient(rgba, exifOrientation(data)), nil
+}
+
+// BenchmarkDecode12MP decodes a 4032×3024 phone-photo-like JPEG the old way
+// (std) and the new way (reduced).
+func BenchmarkDecode12MP(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 4032, 3024))
+	for y := 0; y < 3024; y++ {
+		for x := 0; x < 4032; x++ {
+			i := img.PixOffset(x, y)
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = byte(x/7+y/13), byte(x*y/97), byte((x^y)/3), 255
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(b, jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}))
+	data := buf.Bytes()
+	b.Run("std", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := decodeStd(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("reduced", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := Decode(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

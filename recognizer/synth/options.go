@@ -138,3 +138,120 @@ func (o Options) size() (int, int) {
 }
 
 func (o Options) tilt() float64 { return math.Max(0, math.Min(35, o.Tilt)) }
+
+// Tier names a distribution of single-card photos the benchmark reports
+// separately.
+type Tier string
+
+// Tiers of single-card photos.
+const (
+	// TierNormal is Random's mix: most photos mildly imperfect, a few hard.
+	TierNormal Tier = "normal"
+	// TierHard is Hard's: stronger perspective, 30 % upside down, more
+	// glare and blur, sleeves, low JPEG quality.
+	TierHard Tier = "hard"
+	// TierRealRes is RealRes's: phone-camera frames (1280×960 up to
+	// 4032×3024) with the card at least 600 px tall, where printed numbers
+	// are legible.
+	TierRealRes Tier = "real-res"
+)
+
+// Tiers lists every tier in report order.
+var Tiers = []Tier{TierNormal, TierHard, TierRealRes}
+
+// ForTier draws the options of one photo of tier t (Random for an unknown
+// tier).
+func ForTier(t Tier, rng *rand.Rand) Options {
+	switch t {
+	case TierHard:
+		return Hard(rng)
+	case TierRealRes:
+		return RealRes(rng)
+	}
+	return Random(rng)
+}
+
+// Hard draws the options of a hard single-card photo: a strong tilt
+// (20–35°), 30 % upside down and 10 % on its side, glare on 60 % of the
+// photos, defocus or motion blur on most, more sensor noise, JPEG 40–80, a
+// sleeve on half and fingers on 40 %. Random's distribution is left
+// unchanged so older figures stay comparable.
+func Hard(rng *rand.Rand) Options {
+	o := Options{
+		Scale:      0.4 + 0.45*rng.Float64(),
+		Tilt:       20 + 15*rng.Float64(),
+		Rotation:   rng.NormFloat64() * 12,
+		Background: Background(1 + rng.IntN(4)),
+		Light:      0.4 + 0.6*rng.Float64(),
+		Noise:      3 + 7*rng.Float64(),
+		Sleeve:     rng.Float64() < 0.5,
+		Fingers:    rng.Float64() < 0.4,
+	}
+	switch r := rng.Float64(); {
+	case r < 0.3:
+		o.Rotation += 180
+	case r < 0.35:
+		o.Rotation += 90
+	case r < 0.4:
+		o.Rotation += 270
+	}
+	if rng.Float64() < 0.6 {
+		o.Glare = 0.5 + 0.5*rng.Float64()
+	}
+	if rng.Float64() < 0.6 {
+		o.Blur = 1 + 2.5*rng.Float64()
+	}
+	if rng.Float64() < 0.3 {
+		o.Motion = 4 + 10*rng.Float64()
+	}
+	o.JPEGQuality = 40 + rng.IntN(41)
+	if rng.Float64() < 0.4 {
+		o.WhiteBalance = [3]float64{1 + 0.2*rng.NormFloat64(), 1, 1 + 0.2*rng.NormFloat64()}
+	}
+	return o
+}
+
+// RealResMinCard is the least height in pixels of the card in a RealRes
+// photo (before tilt foreshortening of at most 15°).
+const RealResMinCard = 600
+
+// realResFrames are the phone-camera frame sizes RealRes draws from.
+var realResFrames = [][2]int{{1280, 960}, {4032, 3024}}
+
+// RealRes draws the options of a real-resolution phone photo: a 1280×960
+// or 4032×3024 frame (half each) with the card filling enough of it to be
+// at least RealResMinCard pixels tall, a gentle tilt (≤ 15°), the light,
+// glare, blur and noise of a phone held over a table (blur scaled to the
+// frame), sleeves on 30 %, 10 % upside down and the phone's own JPEG
+// quality (80–95).
+func RealRes(rng *rand.Rand) Options {
+	f := realResFrames[rng.IntN(len(realResFrames))]
+	short := float64(min(f[0], f[1]))
+	res := short / 960 // effects scale with the frame
+	lo := math.Max(0.45, RealResMinCard/short*1.08)
+	o := Options{
+		Width: f[0], Height: f[1],
+		Scale:      lo + (0.9-lo)*rng.Float64(),
+		Tilt:       15 * rng.Float64(),
+		Rotation:   rng.NormFloat64() * 6,
+		Background: Background(1 + rng.IntN(4)),
+		Light:      rng.Float64() * 0.6,
+		Noise:      1 + rng.Float64()*3,
+		Sleeve:     rng.Float64() < 0.3,
+		Fingers:    rng.Float64() < 0.2,
+	}
+	if rng.Float64() < 0.1 {
+		o.Rotation += 180
+	}
+	if rng.Float64() < 0.25 {
+		o.Glare = 0.3 + 0.5*rng.Float64()
+	}
+	if rng.Float64() < 0.25 {
+		o.Blur = (0.5 + 1.5*rng.Float64()) * res
+	}
+	o.JPEGQuality = 80 + rng.IntN(16)
+	if rng.Float64() < 0.3 {
+		o.WhiteBalance = [3]float64{1 + 0.1*rng.NormFloat64(), 1, 1 + 0.1*rng.NormFloat64()}
+	}
+	return o
+}

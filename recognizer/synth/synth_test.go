@@ -144,3 +144,44 @@ func TestOptionsDefaults(t *testing.T) {
 		require.NotEmpty(t, b.String())
 	}
 }
+
+func TestTiers(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 3))
+	// Random (the normal tier) is unchanged: the same seed draws the same
+	// options as before the tiers existed.
+	require.Equal(t, Random(rand.New(rand.NewPCG(9, 9))), ForTier(TierNormal, rand.New(rand.NewPCG(9, 9))))
+	const n = 2000
+	down, tilt := 0, 0.0
+	for i := 0; i < n; i++ {
+		o := Hard(rng)
+		tilt += o.Tilt
+		if r := math.Mod(o.Rotation+360+45, 360); r >= 180 && r < 270 {
+			down++
+		}
+		require.GreaterOrEqual(t, o.JPEGQuality, 40)
+	}
+	require.InDelta(t, 0.3, float64(down)/n, 0.04, "upside-down share of the hard tier")
+	require.Greater(t, tilt/n, 25.0)
+	for i := 0; i < 200; i++ {
+		o := RealRes(rng)
+		w, h := o.size()
+		require.Contains(t, realResFrames, [2]int{w, h})
+		// the card's long side before tilt, in pixels
+		require.GreaterOrEqual(t, o.Scale*float64(min(w, h)), float64(RealResMinCard))
+	}
+}
+
+func TestRealResCardIsTallEnough(t *testing.T) {
+	t.Parallel()
+	card := loadCards(t)[0]
+	rng := rand.New(rand.NewPCG(11, 4))
+	for i := 0; i < 3; i++ {
+		o := RealRes(rng)
+		o.Width, o.Height = 1280, 960
+		_, truth := Photo(card, o, rng)
+		q := truth[0].Corners
+		h := math.Max(quad.Dist(q[0], q[3]), quad.Dist(q[1], q[2]))
+		require.GreaterOrEqual(t, h, float64(RealResMinCard)*0.95, "card height in a real-res photo")
+	}
+}

@@ -2,7 +2,8 @@ package decode
 
 import "image"
 
-// orient returns src transformed as EXIF orientation o (1..8) prescribes for
+// orient is the reference the tests check decodeJPEG's OpenCV orientation
+// against (and build stored photos with): it returns src transformed as EXIF orientation o (1..8) prescribes for
 // display, so that the result is upright. Orientation 1 returns src itself.
 //
 //	1 as stored         5 transpose (mirror across the main diagonal)
