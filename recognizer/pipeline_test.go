@@ -3,6 +3,7 @@ package recognizer
 import (
 	"context"
 	"image"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,6 +95,47 @@ func (f fakeCatalog) CardsByNames(_ context.Context, _ string, names []string) (
 			}
 		}
 	}
+	return out, nil
+}
+
+// CardsLikeName stands in for the trigram index: names sharing a folded
+// word with text (postgres tests the real index).
+func (f fakeCatalog) CardsLikeName(_ context.Context, game, text string, _ int) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		if game != "" && c.Game != game {
+			continue
+		}
+		for _, w := range strings.Fields(strings.ToLower(text)) {
+			if len(w) > 2 && strings.Contains(strings.ToLower(c.Name), w) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) CardsBySetNumber(_ context.Context, game, set, num string) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		if (game == "" || c.Game == game) && strings.EqualFold(c.SetCode, set) && c.Number == num {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) CatalogueGames(context.Context) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range f {
+		if !seen[c.Game] {
+			seen[c.Game] = true
+			out = append(out, c.Game)
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }
 
@@ -254,6 +296,7 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	}, catalog.OCRResult{})
 	p.Detector = clutterDetector{}
 	p.OCR = countingOCR{n: &reads}
+	p.ReadAlways = true // the card's art is clear: it would not be read
 	res, err := p.Recognize(context.Background(), photo(true), Options{})
 	require.NoError(t, err)
 	require.Len(t, res.Cards, 2, "both detections are listed")

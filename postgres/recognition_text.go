@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/collectorstash/csm/catalog"
+)
+
+// The recogniser's text lookups: candidates for a card found by what OCR
+// read on it (name, set code, collector number) rather than by its image.
+
+// CardsLikeName returns every printing of the limit distinct names most
+// similar to text, by pg_trgm over the cards_name_trgm GIN index
+// (migrations/00001): a name matches when its trigram similarity to text
+// reaches pg_trgm.similarity_threshold (0.3) or text's word similarity to
+// it reaches pg_trgm.word_similarity_threshold (0.6, for a name read
+// truncated). Names are ranked by the larger of the two.
+func (db *DB) CardsLikeName(ctx context.Context, game, text string, limit int) ([]catalog.CardInfo, error) {
+	text = strings.TrimSpace(toLower(text))
+	if len([]rune(text)) < 3 || limit <= 0 {
+		return nil, nil
+	}
+	rows, err := db.Pool.Query(ctx, `WITH hit AS (
+		SELECT lower(c.name) AS lname, max(greatest(similarity(lower(c.name), $2), word_similarity($2, lower(c.name)))) AS sim
+		FROM cards c JOIN games g ON g.id = c.game_id
+		WHERE (lower(c.name) % $2 OR $2 <% lower(c.name))
+		AND ($1 = '' OR g.slug = $1 OR $1 = ANY(g.aliases))
+		GROUP BY lower(c.name) ORDER BY sim DESC, lname LIMIT $3)
+		`+cardInfoSQL+`JOIN hit ON hit.lname = lower(c.name)
+		WHERE ($1 = '' OR g.slug = $1 OR $1 = ANY(g.aliases))
+		ORDER BY hit.sim DESC, c.id LIMIT 200`, game, text, limit)
+	if err != nil {
+		return nil, wrap("cards like name", err, "")
+	}
+	out, err := collectInfos(rows)
+	return out, wrap("cards like name", err, "")
+}
+
+// CardsBySetNumber returns the cards of set code setCode (case ignored)
+// whose collector number is number, leading zeros ignored.
+func (db *DB) CardsBySetNumber(ctx context.Context, game, setCode, number string) ([]catalog.CardInfo, error) {
+	setCode, number = strings.TrimSpace(setCode), strings.TrimSpace(number)
+	if setCode == "" || number == "" {
+		return nil, nil
+	}
+	rows, err := db.Pool.Query(ctx, cardInfoSQL+`WHERE lower(s.code) = lower($2)
+		AND (c.collector_number = $3 OR ltrim(c.collector_number, '0') = ltrim($3, '0'))
+		AND ($1 = '' OR g.slug = $1 OR $1 = ANY(g.aliases)) ORDER BY c.id LIMIT 50`, game, setCode, number)
+	if err != nil {
+		return nil, wrap("cards by set number", err, "")
+	}
+	out, err := collectInfos(rows)
+	return out, wrap("cards by set number", err, "")
+}
+
+// CatalogueGames returns the slugs of the games that have at least one set.
+func (db *DB) CatalogueGames(ctx context.Context) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT g.slug FROM games g WHERE EXISTS (SELECT 1 FROM sets s WHERE s.game_id = g.id) ORDER BY g.id`)
+	if err != nil {
+		return nil, wrap("catalogue games", err, "")
+	}
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, wrap("catalogue games", err, "")
+		}
+		out = append(out, s)
+	}
+	return out, wrap("catalogue games", rows.Err(), "")
+}
