@@ -137,7 +137,11 @@ func runTextOnly(ctx context.Context, r *Report, cfg Config, db *postgres.DB, re
 		p.Add(1)
 	}
 	p.Finish()
-	return t.gate(ctx, rec.Pipeline, ev, singles)
+	if err := t.gate(ctx, rec.Pipeline, ev, singles); err != nil {
+		return err
+	}
+	t.Print(os.Stdout) // now, and again in the final report
+	return nil
 }
 
 // gate sends a share of the gallery's single-card photos (no tcg_slug)
