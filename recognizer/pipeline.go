@@ -119,11 +119,22 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	if minRead == 0 {
 		minRead = 0.6
 	}
+	// No detection's art is trusted (a card with no indexed image): the
+	// largest detection is most likely the card, so it is read as well.
+	largest := -1
+	if sim[bestSim] < ArtSupport {
+		largest = 0
+		for i, c := range cards {
+			if c.Detection.AreaFraction > cards[largest].Detection.AreaFraction {
+				largest = i
+			}
+		}
+	}
 	for i, c := range cards {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		read := i == bestSim || sim[i] >= minRead
+		read := i == bestSim || i == largest || sim[i] >= minRead
 		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, read, opt, res.Timings)
 		if err != nil {
 			return res, err

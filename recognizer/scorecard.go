@@ -79,20 +79,26 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	var ocr catalog.OCRResult
 	read = read && (p.ReadAlways || !clearArt(ids, best, infos, pool))
 	if read {
-		var text []catalog.CardInfo
-		if game != "" {
-			if ocr, err = p.OCR.Read(ctx, c.Image, game); err != nil {
-				return cr, fmt.Errorf("recognize: ocr: %w", err)
-			}
-			lap("ocr")
-			if text, _, err = p.textCandidates(ctx, game, ocr); err != nil {
-				return cr, err
-			}
-		} else if ocr, game, text, err = p.inferGame(ctx, c.Image, topGame, lap); err != nil {
+		rd, err := p.readCard(ctx, c.Image, game, topGame, lap)
+		if err != nil {
 			return cr, err
 		}
+		if rd.evidence < NameSupport && topSim < ArtSupport {
+			// the art did not settle which way up the card is (no image of
+			// it is indexed, maybe): read it turned over too
+			flipped := rotate180(c.Image)
+			turned, err := p.readCard(ctx, flipped, game, topGame, lap)
+			if err != nil {
+				return cr, err
+			}
+			if turned.evidence > rd.evidence {
+				rd = turned
+				c.Image, c.Rotation = flipped, (c.Rotation+180)%360
+			}
+		}
+		ocr, game = rd.ocr, rd.game
 		cr.OCR = ocr
-		for _, in := range text {
+		for _, in := range rd.text {
 			pool[in.ID] = in
 		}
 		lap("text")
@@ -229,49 +235,55 @@ func (p *Pipeline) textCandidates(ctx context.Context, game string, ocr catalog.
 	return out, evidence, nil
 }
 
-// inferGame reads a card whose game is unknown and whose art is not
-// trusted under the layout of every game the catalogue holds (the art's
-// favourite first) and keeps the reading whose text finds the best
-// support in that game's catalogue: the game is decided by the text
-// before any answer is bucketed.
-func (p *Pipeline) inferGame(ctx context.Context, img *image.RGBA, first string, lap func(string)) (catalog.OCRResult, string, []catalog.CardInfo, error) {
-	games, err := p.Catalog.CatalogueGames(ctx)
-	if err != nil {
-		return catalog.OCRResult{}, "", nil, fmt.Errorf("recognize: games: %w", err)
-	}
-	order := make([]string, 0, len(games)+1)
-	if first != "" {
-		order = append(order, first)
-	}
-	for _, g := range games {
-		if g != first {
-			order = append(order, g)
+// reading is what OCR read on a card and what the text index found for it.
+type reading struct {
+	ocr      catalog.OCRResult
+	game     string // the layout read
+	text     []catalog.CardInfo
+	evidence float64 // best text support of any text candidate, 0..1
+}
+
+// readCard reads img under game's layout, or — game unknown — under the
+// layout of every game the catalogue holds (the art's favourite first),
+// keeping the reading whose text finds the best support in that game's
+// catalogue: the game is decided by the text before any answer is
+// bucketed.
+func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first string, lap func(string)) (reading, error) {
+	order := []string{game}
+	if game == "" {
+		games, err := p.Catalog.CatalogueGames(ctx)
+		if err != nil {
+			return reading{}, fmt.Errorf("recognize: games: %w", err)
+		}
+		order = order[:0]
+		if first != "" {
+			order = append(order, first)
+		}
+		for _, g := range games {
+			if g != first {
+				order = append(order, g)
+			}
 		}
 	}
-	var (
-		bestOCR  catalog.OCRResult
-		bestGame string
-		bestText []catalog.CardInfo
-		bestEv   = -1.0
-	)
+	best := reading{evidence: -1}
 	for _, g := range order {
 		r, err := p.OCR.Read(ctx, img, g)
 		if err != nil {
-			return catalog.OCRResult{}, "", nil, fmt.Errorf("recognize: ocr: %w", err)
+			return reading{}, fmt.Errorf("recognize: ocr: %w", err)
 		}
 		lap("ocr")
 		text, ev, err := p.textCandidates(ctx, g, r)
 		if err != nil {
-			return catalog.OCRResult{}, "", nil, err
+			return reading{}, err
 		}
-		if ev > bestEv {
-			bestOCR, bestGame, bestText, bestEv = r, g, text, ev
+		if ev > best.evidence {
+			best = reading{ocr: r, game: g, text: text, evidence: ev}
 		}
 		if ev >= 0.95 { // the printed name (or set + number) is this game's
 			break
 		}
 	}
-	return bestOCR, bestGame, bestText, nil
+	return best, nil
 }
 
 // clearArt says whether the artwork alone decides the card, so OCR would
