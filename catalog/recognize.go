@@ -198,9 +198,6 @@ type RecognitionCatalog interface {
 	// ignored) carrying this collector number (leading zeros ignored),
 	// optionally within one game.
 	CardsBySetNumber(ctx context.Context, game, setCode, number string) ([]CardInfo, error)
-	// CatalogueGames returns the slugs of the games that have sets: the
-	// layouts worth reading when a photo's game is unknown.
-	CatalogueGames(ctx context.Context) ([]string, error)
 }
 
 // Batch is a bulk-scan submission: scans recognised in submission order.

@@ -70,21 +70,3 @@ func (db *DB) CardsBySetNumber(ctx context.Context, game, setCode, number string
 	out, err := collectInfos(rows)
 	return out, wrap("cards by set number", err, "")
 }
-
-// CatalogueGames returns the slugs of the games that have at least one set.
-func (db *DB) CatalogueGames(ctx context.Context) ([]string, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT g.slug FROM games g WHERE EXISTS (SELECT 1 FROM sets s WHERE s.game_id = g.id) ORDER BY g.id`)
-	if err != nil {
-		return nil, wrap("catalogue games", err, "")
-	}
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return nil, wrap("catalogue games", err, "")
-		}
-		out = append(out, s)
-	}
-	return out, wrap("catalogue games", rows.Err(), "")
-}

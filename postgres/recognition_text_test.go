@@ -83,8 +83,4 @@ func TestRecognitionCardsBySetNumber(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, got, q)
 	}
-
-	games, err := f.db.CatalogueGames(f.ctx)
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{catalog.GameMTG, catalog.GamePokemon}, games)
 }

@@ -200,69 +200,64 @@ func setContext(read, set string) float64 {
 // OCR read under game's layout: the names most like the printed name, the
 // exact (set code, number), and the cards carrying the number. evidence is
 // the best text support any of them gets (0..1), used to infer the game.
-func (p *Pipeline) textCandidates(ctx context.Context, game string, ocr catalog.OCRResult) ([]catalog.CardInfo, float64, error) {
-	var out []catalog.CardInfo
-	evidence := 0.0
+func (p *Pipeline) textCandidates(ctx context.Context, game string, ocr catalog.OCRResult) (reading, error) {
+	rd := reading{ocr: ocr, game: game}
 	if ocr.Name != "" {
 		more, err := p.Catalog.CardsLikeName(ctx, game, ocr.Name, textNames)
 		if err != nil {
-			return nil, 0, fmt.Errorf("recognize: by name: %w", err)
+			return rd, fmt.Errorf("recognize: by name: %w", err)
 		}
 		for _, in := range more {
-			if p.NameSim != nil {
-				evidence = max(evidence, p.NameSim(ocr.Name, in.Name))
+			if p.NameSim == nil {
+				break
+			}
+			if s := p.NameSim(ocr.Name, in.Name); s > rd.evidence {
+				rd.evidence, rd.textGame = s, in.Game
 			}
 		}
-		out = append(out, more...)
+		rd.text = append(rd.text, more...)
 	}
 	if ocr.Number != "" && ocr.SetCode != "" {
 		more, err := p.Catalog.CardsBySetNumber(ctx, game, ocr.SetCode, ocr.Number)
 		if err != nil {
-			return nil, 0, fmt.Errorf("recognize: by set and number: %w", err)
+			return rd, fmt.Errorf("recognize: by set and number: %w", err)
 		}
 		if len(more) > 0 {
-			evidence = 1
+			rd.evidence, rd.textGame = 1, more[0].Game
 		}
-		out = append(out, more...)
+		rd.text = append(rd.text, more...)
 	}
-	if ocr.Number != "" {
+	if ocr.Number != "" && game != "" { // a bare number in every game is no lead
 		more, err := p.Catalog.CardsByNumbers(ctx, game, numberForms(ocr.Number))
 		if err != nil {
-			return nil, 0, fmt.Errorf("recognize: by number: %w", err)
+			return rd, fmt.Errorf("recognize: by number: %w", err)
 		}
-		out = append(out, more...)
+		rd.text = append(rd.text, more...)
 	}
-	return out, evidence, nil
+	return rd, nil
 }
 
 // reading is what OCR read on a card and what the text index found for it.
 type reading struct {
 	ocr      catalog.OCRResult
-	game     string // the layout read
+	game     string // the layout read ("" = the reader's best guess)
 	text     []catalog.CardInfo
 	evidence float64 // best text support of any text candidate, 0..1
+	textGame string  // the game of that best-supported candidate
 }
 
-// readCard reads img under game's layout, or — game unknown — under the
-// layout of every game the catalogue holds (the art's favourite first),
-// keeping the reading whose text finds the best support in that game's
-// catalogue: the game is decided by the text before any answer is
-// bucketed.
+// readCard reads img under game's layout. With the game unknown it reads
+// under the art's favourite game's layout and, unless that finds the
+// printed name (or set code and number) in that game's catalogue, once
+// more under the layout the reader itself guesses (the one whose number
+// it reads best), looking the text up in every game: the game is then
+// the best-supported text hit's, decided before any answer is bucketed.
 func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first string, lap func(string)) (reading, error) {
 	order := []string{game}
 	if game == "" {
-		games, err := p.Catalog.CatalogueGames(ctx)
-		if err != nil {
-			return reading{}, fmt.Errorf("recognize: games: %w", err)
-		}
-		order = order[:0]
+		order = []string{""}
 		if first != "" {
-			order = append(order, first)
-		}
-		for _, g := range games {
-			if g != first {
-				order = append(order, g)
-			}
+			order = []string{first, ""}
 		}
 	}
 	best := reading{evidence: -1}
@@ -272,16 +267,19 @@ func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first st
 			return reading{}, fmt.Errorf("recognize: ocr: %w", err)
 		}
 		lap("ocr")
-		text, ev, err := p.textCandidates(ctx, g, r)
+		rd, err := p.textCandidates(ctx, g, r)
 		if err != nil {
 			return reading{}, err
 		}
-		if ev > best.evidence {
-			best = reading{ocr: r, game: g, text: text, evidence: ev}
+		if rd.evidence > best.evidence {
+			best = rd
 		}
-		if ev >= 0.95 { // the printed name (or set + number) is this game's
+		if rd.evidence >= 0.95 { // the printed name (or set + number) is found
 			break
 		}
+	}
+	if best.game == "" && best.evidence >= NameSupport {
+		best.game = best.textGame
 	}
 	return best, nil
 }

@@ -100,11 +100,12 @@ func TestNonsenseIsLowOrNone(t *testing.T) {
 func TestUnknownGameIsInferredFromText(t *testing.T) {
 	t.Parallel()
 	// no tcg_slug: the art's favourite is a Yu-Gi-Oh! card, but only the
-	// MTG layout reads a name the catalogue knows
+	// MTG layout (which the reader guesses, "") reads a name the catalogue
+	// knows
 	var reads atomic.Int32
 	p := mixedPipeline(unrelatedArt, map[string]catalog.OCRResult{
 		catalog.GameYugioh: {Name: "Lla ow"},
-		catalog.GameMTG:    {Name: "Llanowar Elves"},
+		"":                 {Name: "Llanowar Elves"},
 	})
 	p.OCR = gameOCR{by: p.OCR.(gameOCR).by, reads: &reads}
 	res, err := p.Recognize(context.Background(), photo(true), Options{})
@@ -117,7 +118,7 @@ func TestUnknownGameIsInferredFromText(t *testing.T) {
 			require.Contains(t, []string{catalog.ConfidenceLow, catalog.ConfidenceNone}, c.Confidence, c.Name)
 		}
 	}
-	require.Equal(t, int32(2), reads.Load(), "the art's game first, then the catalogue's others")
+	require.Equal(t, int32(2), reads.Load(), "the art's game first, then the reader's guess")
 }
 
 func TestOCROnlyWhereItDecides(t *testing.T) {
