@@ -189,6 +189,15 @@ type RecognitionCatalog interface {
 	CardsByNumbers(ctx context.Context, game string, numbers []string) ([]CardInfo, error)
 	// CardsByNames returns cards with exactly these names (reprints), optionally within one game.
 	CardsByNames(ctx context.Context, game string, names []string) ([]CardInfo, error)
+	// CardsLikeName returns every printing of the (at most limit) distinct
+	// names most similar to text by trigram similarity, from the kept text
+	// index, optionally within one game: the text candidates of a card
+	// read by OCR whose image is not indexed.
+	CardsLikeName(ctx context.Context, game, text string, limit int) ([]CardInfo, error)
+	// CardsBySetNumber returns the cards of the set with this code (case
+	// ignored) carrying this collector number (leading zeros ignored),
+	// optionally within one game.
+	CardsBySetNumber(ctx context.Context, game, setCode, number string) ([]CardInfo, error)
 }
 
 // Batch is a bulk-scan submission: scans recognised in submission order.

@@ -173,3 +173,26 @@ func WritePNG(path string, img image.Image) error {
 	}
 	return os.Rename(path+".tmp", path)
 }
+
+// setLineSize is the text size of the set-code line RenderCardSet adds.
+const setLineSize = 13
+
+// RenderCardSet is RenderCard plus the set-code line a game prints under
+// its collector number (MTG's modern frame: "0157 C" above "DMU • EN"),
+// where the OCR layout reads it; setLine "" draws nothing more, so the
+// face is RenderCard's, byte for byte.
+func RenderCardSet(game string, artSeed int64, name, number, setLine string) (*image.RGBA, error) {
+	img, err := RenderCard(game, artSeed, name, number)
+	if err != nil || setLine == "" {
+		return img, err
+	}
+	fr, ok := frames[game]
+	if !ok {
+		fr = frames["pokemon"]
+	}
+	y := min(fr.numberY*FaceH+fr.numSize+1, FaceH-15)
+	if err := drawText(img, setLine, fr.numberX*FaceW, y, setLineSize); err != nil {
+		return nil, err
+	}
+	return img, nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"strings"
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
@@ -41,6 +40,10 @@ type Pipeline struct {
 	// matches this well is upright, and the retry doubled the embedding
 	// and search work of every photo. 0 means 0.9; above 1 always retries.
 	RotatedSearchBelow float64
+	// ReadAlways reads every card that is read at all, even when its art
+	// alone decides it (see clearArt): the behaviour before OCR gating, for
+	// side-by-side measurement.
+	ReadAlways bool
 }
 
 // Options tune one recognition.
@@ -143,11 +146,22 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	if minRead == 0 {
 		minRead = 0.6
 	}
+	// No detection's art is trusted (a card with no indexed image): the
+	// largest detection is most likely the card, so it is read as well.
+	largest := -1
+	if sim[bestSim] < ArtSupport {
+		largest = 0
+		for i, c := range cards {
+			if c.Detection.AreaFraction > cards[largest].Detection.AreaFraction {
+				largest = i
+			}
+		}
+	}
 	for i, c := range cards {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		read := i == bestSim || sim[i] >= minRead
+		read := i == bestSim || i == largest || sim[i] >= minRead
 		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, read, opt, res.Timings)
 		if err != nil {
 			return res, err
@@ -185,147 +199,6 @@ func topScore(cr catalog.CardResult) float64 {
 	return cr.Candidates[0].Score
 }
 
-// scoreCard reads the card's text (unless read is false) and ranks its
-// candidates.
-func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
-	read bool, opt Options, timings map[string]float64) (catalog.CardResult, error) {
-	lap := stopwatch(timings)
-	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
-	if p.Quality != nil {
-		cr.CaptureQuality = p.Quality(photo, c)
-	}
-	lap("quality")
-
-	best := map[int64]float64{} // card → embedding similarity
-	var ids []int64
-	farthest := 1.0 // the k-th neighbour's similarity
-	for _, h := range hits {
-		if _, ok := best[h.CardID]; !ok {
-			ids = append(ids, h.CardID)
-		}
-		best[h.CardID] = max(best[h.CardID], clamp01(1-h.Distance))
-		farthest = min(farthest, clamp01(1-h.Distance))
-	}
-	infos, err := p.Catalog.CardsByIDs(ctx, ids)
-	if err != nil {
-		return cr, fmt.Errorf("recognize: candidates: %w", err)
-	}
-	game := opt.TCGSlug
-	if game == "" && len(ids) > 0 {
-		game = infos[ids[0]].Game
-	}
-	lap("search")
-
-	var ocr catalog.OCRResult
-	if read {
-		var err error
-		if ocr, err = p.OCR.Read(ctx, c.Image, game); err != nil {
-			return cr, fmt.Errorf("recognize: ocr: %w", err)
-		}
-		cr.OCR = ocr
-		lap("ocr")
-	}
-
-	// reprints share art: widen the pool to cards named like the visual
-	// favourites and cards carrying the number OCR read
-	nameSim := map[string]float64{}
-	var names []string
-	for _, id := range ids[:min(3, len(ids))] {
-		n := strings.ToLower(infos[id].Name)
-		if _, ok := nameSim[n]; !ok {
-			names = append(names, infos[id].Name)
-		}
-		nameSim[n] = max(nameSim[n], best[id])
-	}
-	pool := map[int64]catalog.CardInfo{}
-	for id, in := range infos {
-		pool[id] = in
-	}
-	if len(names) > 0 {
-		more, err := p.Catalog.CardsByNames(ctx, game, names)
-		if err != nil {
-			return cr, fmt.Errorf("recognize: reprints: %w", err)
-		}
-		for _, in := range more {
-			pool[in.ID] = in
-		}
-	}
-	if ocr.Number != "" {
-		more, err := p.Catalog.CardsByNumbers(ctx, game, numberForms(ocr.Number))
-		if err != nil {
-			return cr, fmt.Errorf("recognize: by number: %w", err)
-		}
-		for _, in := range more {
-			pool[in.ID] = in
-		}
-	}
-
-	cands := make([]catalog.Candidate, 0, len(pool))
-	paths := map[int64]string{}
-	for id, in := range pool {
-		emb, ok := best[id]
-		if !ok { // not among the neighbours: same art as a same-named one?
-			emb = 0.97 * nameSim[strings.ToLower(in.Name)]
-			if in.ImagePath != "" && len(hits) >= p.k() {
-				// its own image is indexed and was not among the k
-				// nearest: it looks no closer than the k-th neighbour
-				emb = min(emb, farthest)
-			}
-		}
-		comp := catalog.Components{Embedding: emb, SetContext: 0.5}
-		if ocr.Name != "" && p.NameSim != nil {
-			comp.Name = p.NameSim(ocr.Name, in.Name)
-		}
-		if ocr.Number != "" && p.NumberSim != nil {
-			comp.CollectorNumber = p.NumberSim(ocr.Number, in.Number, in.Game)
-		}
-		if ocr.SetCode != "" && strings.EqualFold(ocr.SetCode, in.SetCode) {
-			comp.SetContext = 1
-		}
-		cand := catalog.Candidate{CardID: id, Name: in.Name, SetName: in.SetName, TCGSlug: in.Game, Number: in.Number, Components: comp}
-		cand.Score = Score(comp, p.weights(), ocr.Name != "", ocr.Number != "", false)
-		rot := c.Rotation
-		cand.RotationUsed = &rot
-		cands = append(cands, cand)
-		paths[id] = in.ImagePath
-	}
-	rank(cands)
-	lap("score")
-
-	// local features on the top few: confirms the artwork, separates near twins
-	if p.Verifier != nil && read && len(cands) > 0 {
-		top := cands[:min(3, len(cands))]
-		refs := make([]string, len(top))
-		for i, c := range top {
-			refs[i] = paths[c.CardID]
-		}
-		scores, err := p.Verifier.Match(ctx, c.Image, refs)
-		if err != nil {
-			return cr, fmt.Errorf("recognize: verify: %w", err)
-		}
-		for i := range top {
-			if refs[i] != "" {
-				top[i].Components.FeatureMatch = scores[i]
-			}
-		}
-		// Every candidate is scored with the feature weight once the
-		// verifier has run (one it did not look at has no feature support):
-		// a score without that weight is not comparable and could outrank
-		// or tie a verified one.
-		for i := range cands {
-			cands[i].Score = Score(cands[i].Components, p.weights(), ocr.Name != "", ocr.Number != "", true)
-		}
-		rank(cands)
-		lap("verify")
-	}
-	n := p.MaxCandidates
-	if n <= 0 {
-		n = 5
-	}
-	cr.Candidates = cands[:min(n, len(cands))]
-	return cr, nil
-}
-
 // rotatedSearchBelow is RotatedSearchBelow with its default.
 func (p *Pipeline) rotatedSearchBelow() float64 {
 	if p.RotatedSearchBelow == 0 {
@@ -347,15 +220,6 @@ func (p *Pipeline) weights() Weights {
 		return DefaultWeights
 	}
 	return p.Weights
-}
-
-// numberForms are the catalogue spellings an OCR'd number may match.
-func numberForms(n string) []string {
-	forms := []string{n}
-	if i := strings.IndexByte(n, '/'); i > 0 {
-		forms = append(forms, n[:i])
-	}
-	return forms
 }
 
 // rotate180 returns img turned upside down.

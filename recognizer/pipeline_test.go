@@ -97,6 +97,34 @@ func (f fakeCatalog) CardsByNames(_ context.Context, _ string, names []string) (
 	return out, nil
 }
 
+// CardsLikeName stands in for the trigram index: names sharing a folded
+// word with text (postgres tests the real index).
+func (f fakeCatalog) CardsLikeName(_ context.Context, game, text string, _ int) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		if game != "" && c.Game != game {
+			continue
+		}
+		for _, w := range strings.Fields(strings.ToLower(text)) {
+			if len(w) > 2 && strings.Contains(strings.ToLower(c.Name), w) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f fakeCatalog) CardsBySetNumber(_ context.Context, game, set, num string) ([]catalog.CardInfo, error) {
+	var out []catalog.CardInfo
+	for _, c := range f {
+		if (game == "" || c.Game == game) && strings.EqualFold(c.SetCode, set) && c.Number == num {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 func exact(a, b string) float64 {
 	if strings.EqualFold(a, b) {
 		return 1
@@ -254,6 +282,7 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	}, catalog.OCRResult{})
 	p.Detector = clutterDetector{}
 	p.OCR = countingOCR{n: &reads}
+	p.ReadAlways = true // the card's art is clear: it would not be read
 	res, err := p.Recognize(context.Background(), photo(true), Options{})
 	require.NoError(t, err)
 	require.Len(t, res.Cards, 2, "both detections are listed")
@@ -267,7 +296,7 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	res, err = p.Recognize(context.Background(), photo(true), Options{})
 	require.NoError(t, err)
 	require.Equal(t, int64(3), res.Candidates[0].CardID)
-	require.Equal(t, int32(2), reads.Load())
+	require.Equal(t, int32(5), reads.Load(), "the card once; the patch, which nothing supports, under its art's game's layout and the reader's guess, both ways up")
 }
 
 func TestIndexedReprintOutsideTheNeighboursIsNoTie(t *testing.T) {

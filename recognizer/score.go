@@ -34,17 +34,38 @@ func Bucket(score float64) string {
 }
 
 // Score combines components with w; readName/readNumber say whether OCR
-// produced that field at all, hasFeatures whether verification ran.
+// produced that field at all, hasFeatures whether verification ran. The
+// embedding always counts (see ScoreOf for a card without art evidence).
 func Score(c catalog.Components, w Weights, readName, readNumber, hasFeatures bool) float64 {
+	return ScoreOf(c, w, Signals{Art: true, Name: readName, Number: readNumber, Features: hasFeatures})
+}
+
+// Signals say which components of a candidate carry evidence: Art when its
+// artwork was compared (it has an indexed image, or shares a name, so art,
+// with a neighbour), Name/Number when OCR read that field, Features when
+// local-feature verification ran.
+type Signals struct {
+	Art, Name, Number, Features bool
+}
+
+// ScoreOf is the weighted mean of the components that carry evidence
+// (the set context always does). A component without evidence is left out
+// rather than counted as 0: an unreadable number does not sink a clear
+// visual match, and a card with no reference image (found by its printed
+// name) is not sunk by the art it has not got.
+func ScoreOf(c catalog.Components, w Weights, s Signals) float64 {
 	type part struct{ v, w float64 }
-	parts := []part{{c.Embedding, w.Embedding}, {c.SetContext, w.SetContext}}
-	if readNumber {
+	parts := []part{{c.SetContext, w.SetContext}}
+	if s.Art {
+		parts = append(parts, part{c.Embedding, w.Embedding})
+	}
+	if s.Number {
 		parts = append(parts, part{c.CollectorNumber, w.CollectorNumber})
 	}
-	if readName {
+	if s.Name {
 		parts = append(parts, part{c.Name, w.Name})
 	}
-	if hasFeatures {
+	if s.Features {
 		parts = append(parts, part{c.FeatureMatch, w.FeatureMatch})
 	}
 	var sum, ws float64
@@ -56,6 +77,67 @@ func Score(c catalog.Components, w Weights, readName, readNumber, hasFeatures bo
 		return 0
 	}
 	return clamp01(sum / ws)
+}
+
+// Thresholds at which a signal supports a candidate on its own.
+const (
+	// ArtSupport is the cosine similarity from which the artwork supports
+	// a candidate (and decides the game of a photo sent without one). It is
+	// the "strong visual" level of the conflict rule; the bench's text-only
+	// phase prints the nearest-image similarity of photos of cards with no
+	// indexed image (impostors), which stays below it.
+	ArtSupport = 0.80
+	// FeatureSupport is the local-feature score from which verification
+	// supports the artwork.
+	FeatureSupport = 0.5
+	// NameSupport is the name similarity from which the printed name
+	// supports a candidate: one or two misread letters in a short name,
+	// a truncation of a long one.
+	NameSupport = 0.80
+	// NumberSupport is the number similarity from which the printed number
+	// supports a candidate (equal, or equal but for a part not read).
+	NumberSupport = 0.85
+	// ClearArt and ClearMargin decide when the art alone is clear enough
+	// that OCR is skipped (see clearArt): at least this similar, and no
+	// differently named card within the margin.
+	ClearArt    = 0.90
+	ClearMargin = 0.08
+	// textNames is how many distinct names the text index returns for a
+	// printed name.
+	textNames = 5
+)
+
+// Caps of a candidate's score by its support (see Support).
+const (
+	// capUnsupported keeps a candidate nothing supports in the low bucket.
+	capUnsupported = 0.49
+	// capOneText keeps a candidate only its name (or only an ambiguous
+	// number) supports in the medium bucket.
+	capOneText = 0.75
+)
+
+// Support is the most a candidate may score given which independent
+// signals back it: the art (embedding ≥ ArtSupport or verified features ≥
+// FeatureSupport), the printed name (≥ NameSupport) and the printed number
+// (≥ NumberSupport). The art alone, an exact number that names its set
+// (set code read and matching, or a print code such as LOB-EN001), or name
+// and number together may reach high (1: no cap). One text field alone caps
+// at medium (0.75): a name read by OCR can match a similarly named card.
+// Nothing in support caps at low (0.49): no confident nonsense, whatever
+// the weighted mean says.
+func Support(c catalog.Components, artKnown, readName, readNumber, verified bool) float64 {
+	art := artKnown && (c.Embedding >= ArtSupport || verified && c.FeatureMatch >= FeatureSupport)
+	name := readName && c.Name >= NameSupport
+	number := readNumber && c.CollectorNumber >= NumberSupport
+	exact := readNumber && c.CollectorNumber >= 0.999 && c.SetContext == 1
+	switch {
+	case art, exact, name && number:
+		return 1
+	case name || number:
+		return capOneText
+	default:
+		return capUnsupported
+	}
 }
 
 // rank sorts candidates by score (then embedding, then id) and marks the

@@ -82,6 +82,8 @@ type Config struct {
 	Diagnose bool
 	// DiagnoseOCR times OCR variants on the single-card crops and stops.
 	DiagnoseOCR bool
+	// MTG is the MTGJSON directory of the text-only phase (textonly.go).
+	MTG string
 }
 
 func main() {
@@ -115,6 +117,7 @@ func main() {
 	flag.StringVar(&cfg.TrainSet, "train-set", "", "write the gallery as a models/train.py training directory (one image per artwork) here, then stop")
 	flag.BoolVar(&cfg.Diagnose, "diagnose", false, "after the baseline, explain the single-card misses (detections, crops, photo options) and stop")
 	flag.BoolVar(&cfg.DiagnoseOCR, "diagnose-ocr", false, "after the baseline, time OCR with 1, 2 and 4 preprocessing variants on the single-card crops and stop")
+	flag.StringVar(&cfg.MTG, "mtg", "../shared/datasets/mtg", "MTGJSON set files imported without images for the text-only phase (the shipped excerpt "+mtgExcerpt+" when absent)")
 	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
 	if cfg.SinglesHard < 0 {

@@ -100,6 +100,8 @@ func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 			targetDecode12MP, verdict(p50 <= targetDecode12MP))
 	}
 
+	r.Text.Print(w)
+
 	if r.HashArt1.Total > 0 {
 		fmt.Fprintf(w, "\nbaseline on the same rectified crops (detect + rectify in-process, best detection; found a card in %s):\n", r.BaselineCropsDetected)
 		fmt.Fprintf(w, "  %-34s %-24s %-24s\n", "method", "artwork top-1", "artwork top-5")

@@ -100,6 +100,7 @@ type Report struct {
 	Rivals                 []Rival  // other models, embedding only, same crops
 	compare                []string // their .onnx paths
 	diagnose, diagnoseOCR  bool
+	Text                   *TextOnly // textonly.go
 }
 
 func run(ctx context.Context, cfg Config) error {
@@ -222,6 +223,9 @@ func run(ctx context.Context, cfg Config) error {
 	if cfg.Diagnose || cfg.DiagnoseOCR {
 		r.Print(os.Stdout, cfg, time.Since(start))
 		return nil
+	}
+	if err := runTextOnly(ctx, &r, cfg, db, rec, ev, singles); err != nil {
+		return err
 	}
 	_ = rec.Close() // the workers load their own
 	runtime.GC()

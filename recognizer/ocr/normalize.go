@@ -170,23 +170,34 @@ func normalizePokemon(raw string) (string, string, bool) {
 var mtgNumber = regexp.MustCompile(`(?:^|[^A-Z0-9])(` + digitish + `{1,4})(?: ?/ ?(` + digitish + `{1,4}))?(?: [CURMSLTPB])?(?:$|[^A-Z0-9])`)
 
 // normalizeMTG reads a modern-frame collector number ("0157 C",
-// "157/274 R"); the catalogue keeps it without leading zeros.
+// "157/274 R"); the catalogue keeps it without leading zeros. The frame
+// pads numbers to four digits and no set numbers past 999, so a four-digit
+// reading led by 6, 8 or 9 is the pad zero misread (Tesseract reads the
+// small bold 0 as 6 on phone photos): it is dropped.
 func normalizeMTG(raw string) (string, string, bool) {
 	s := cleanRaw(raw)
 	for _, m := range mtgNumber.FindAllStringSubmatch(s, -1) {
 		if n, ok := digits(m[1]); ok {
+			if len(n) == 4 && strings.ContainsRune("689", rune(n[0])) && m[2] == "" {
+				n = n[1:]
+			}
 			return trimZeros(n), "", true
 		}
 	}
 	return "", "", false
 }
 
-var mtgSet = regexp.MustCompile(`\b([A-Z0-9]{3,5})\b`)
+var mtgSet = regexp.MustCompile(`\b([A-Z0-9]{3,6})\b`)
 
-// normalizeMTGSet reads the set code before the language ("DMU • EN").
+// normalizeMTGSet reads the set code before the language ("DMU • EN");
+// when the bullet is lost and the language runs into the code ("DMUEN"),
+// the language is cut off.
 func normalizeMTGSet(raw string) (string, bool) {
 	for _, m := range mtgSet.FindAllStringSubmatch(cleanRaw(raw), -1) {
 		if m[1] != "EN" && strings.IndexFunc(m[1], unicode.IsLetter) >= 0 {
+			if len(m[1]) >= 5 && strings.HasSuffix(m[1], "EN") {
+				return m[1][:len(m[1])-2], true
+			}
 			return m[1], true
 		}
 	}

@@ -40,6 +40,8 @@ func TestNormalize(t *testing.T) {
 		{catalog.GameOnePiece, "XX01-001", "", "", false},
 		{catalog.GameMTG, "0157 C", "157", "", true},
 		{catalog.GameMTG, "157/274 R", "157", "", true},
+		{catalog.GameMTG, "6293 C", "293", "", true}, // the pad zero misread
+		{catalog.GameMTG, "1293 C", "1293", "", true},
 		{catalog.GameMTG, "C", "", "", false},
 		{catalog.GameFAB, "WTR001", "WTR001", "WTR", true},
 		{catalog.GameFAB, "MON 0O2", "MON002", "MON", true},
@@ -54,9 +56,11 @@ func TestNormalize(t *testing.T) {
 		require.Equal(t, tc.num, num, "%s %q", tc.game, tc.raw)
 		require.Equal(t, tc.set, set, "%s %q", tc.game, tc.raw)
 	}
-	set, ok := normalizeMTGSet("DMU • EN")
-	require.True(t, ok)
-	require.Equal(t, "DMU", set)
+	for raw, want := range map[string]string{"DMU • EN": "DMU", "FUTEN": "FUT", "PLSTEN": "PLST", "M19 EN": "M19"} {
+		set, ok := normalizeMTGSet(raw)
+		require.True(t, ok, raw)
+		require.Equal(t, want, set, raw)
+	}
 }
 
 func TestLayoutsComplete(t *testing.T) {
