@@ -162,7 +162,7 @@ func (t *TextOnly) gate(ctx context.Context, p *recognizer.Pipeline, ev Eval, si
 				return err
 			}
 			g := &t.Gate[policy]
-			ev.Single(&g.Acc, q.Cards[0], res.Candidates)
+			ev.Single(&g.Acc, q, res, false)
 			g.Latency = append(g.Latency, ms(took))
 			_, read := res.Timings["ocr"]
 			g.OCRShare.Add(read)
