@@ -77,7 +77,7 @@ bench-scan-sessions: services build  ## scan sessions: phone upload → desktop 
 
 # bench-recognition: GALLERY is a comma list of labelled image directories
 # (default: the real Yu-Gi-Oh! images when ../shared is there); the synthetic
-# catalogue fills the gallery up to CARDS. N/BINDERS/TABLES size the photos.
+# catalogue fills the gallery up to CARDS. N/BINDERS/TABLES/DENSE size the photos.
 comma      := ,
 YGO_IMAGES := $(abspath ../shared/datasets/images/yugioh)
 GALLERY    ?= $(if $(wildcard $(YGO_IMAGES)),$(YGO_IMAGES))
@@ -85,9 +85,10 @@ SEED       ?= 1
 N          ?= 400
 BINDERS    ?= 20
 TABLES     ?= 20
+DENSE      ?= 10
 CARDS      ?= 10000
 bench-recognition: services build  ## recognition accuracy (artwork, edition, buckets, multi-card), latency on 1 core, photos/s on 2, pHash baseline
-	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -binders $(BINDERS) -tables $(TABLES) \
+	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -binders $(BINDERS) -tables $(TABLES) -dense $(DENSE) \
 	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)" \
 	  -compare-model models/card-embed-v1.onnx
 

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"math/rand/v2"
 
 	"github.com/collectorstash/csm/catalog"
@@ -35,13 +33,19 @@ type Query struct {
 // QuerySpec sizes the query set.
 type QuerySpec struct {
 	Singles, Binders, Tables int
-	Seed                     uint64
+	// Dense is the number of dense-grid photos (DenseCards touching cards).
+	Dense int
+	Seed  uint64
 }
 
 // MakeQueries synthesizes the photos (seeded, so reproducible): single-card
 // photos with synth.Random's mix of perspective, scale, rotation (upside
 // down included), backgrounds, light, glare, blur, noise, JPEG 60–95,
-// sleeves and fingers; 3×3 binder pages; 3–6 loose cards on a table.
+// sleeves and fingers; 3×3 binder pages (sleeves and glare on the pockets'
+// plastic, see binderOptions); 3–6 loose cards on a table; decks of
+// DenseCards touching cards laid out in a grid, at 1280×960 and 12 MP in
+// turn (see denseOptions). The dense photos are drawn from their own rng,
+// so adding them leaves the other photos as they were.
 func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catalog.Progress) ([]Query, error) {
 	defer progress.Finish()
 	rng := rand.New(rand.NewPCG(spec.Seed, 0x9E37))
@@ -81,15 +85,16 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 			photo, truth = synth.Photo(imgs[0], opt, rng)
 		case KindBinder:
 			photo, truth = synth.Sheet(imgs, synth.LayoutBinder, opt, rng)
+		case KindDense:
+			photo, truth = synth.Sheet(imgs, synth.LayoutDense, opt, rng)
 		default:
 			photo, truth = synth.Sheet(imgs, synth.LayoutTable, opt, rng)
 		}
-		var b bytes.Buffer
-		// the photo already went through opt.JPEGQuality; this is the upload
-		if err := jpeg.Encode(&b, photo, &jpeg.Options{Quality: 92}); err != nil {
-			return fmt.Errorf("query: encode: %w", err)
+		upload, err := encodeUpload(photo)
+		if err != nil {
+			return err
 		}
-		qs = append(qs, Query{Kind: kind, JPEG: b.Bytes(), Cards: ids, Truth: truth, Opt: opt})
+		qs = append(qs, Query{Kind: kind, JPEG: upload, Cards: ids, Truth: truth, Opt: opt})
 		progress.Add(1)
 		return nil
 	}
@@ -103,7 +108,7 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 		for j := range ids {
 			ids[j] = pick()
 		}
-		opt := sheetOptions(rng)
+		opt := binderOptions(rng)
 		if err := add(KindBinder, ids, opt); err != nil {
 			return nil, err
 		}
@@ -116,6 +121,17 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 		opt := sheetOptions(rng)
 		opt.Scale = 0.24 + 0.1*rng.Float64()
 		if err := add(KindTable, ids, opt); err != nil {
+			return nil, err
+		}
+	}
+	// The dense photos last, from their own stream.
+	rng = rand.New(rand.NewPCG(spec.Seed, 0xD3A5))
+	for i := 0; i < spec.Dense; i++ {
+		ids := make([]int64, DenseCards)
+		for j := range ids {
+			ids[j] = pick()
+		}
+		if err := add(KindDense, ids, denseOptions(rng, i)); err != nil {
 			return nil, err
 		}
 	}

@@ -69,7 +69,8 @@ type Report struct {
 	PhotosPerSec           float64
 	TputN                  int
 	TputFailed             int
-	Binder, Table          Detection
+	Binder, Table, Dense   Detection
+	DetectMS               DetectTimes // in-process detection of the multi-card photos
 	MultiFailed            int
 	HashArt1, HashArt5     Ratio
 	EmbArt1, EmbArt5       Ratio
@@ -141,8 +142,8 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	fmt.Printf("index %s: %d embedded, %d unreadable in %s\n", br.Version, br.Embedded, br.Failed, time.Since(t0).Round(time.Second))
 
-	qs, err := MakeQueries(ctx, g, QuerySpec{Singles: cfg.Singles, Binders: cfg.Binders, Tables: cfg.Tables, Seed: cfg.Seed},
-		newBar(cfg.Singles+cfg.Binders+cfg.Tables, "synthesize photos"))
+	qs, err := MakeQueries(ctx, g, QuerySpec{Singles: cfg.Singles, Binders: cfg.Binders, Tables: cfg.Tables, Dense: cfg.Dense, Seed: cfg.Seed},
+		newBar(cfg.Singles+cfg.Binders+cfg.Tables+cfg.Dense, "synthesize photos"))
 	if err != nil {
 		return err
 	}
@@ -156,6 +157,9 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	r.Singles = len(singles)
 	ev := Eval{g: g}
+	if r.DetectMS, err = measureDetection(ctx, multi); err != nil {
+		return err
+	}
 
 	if cfg.Baseline {
 		if err := runBaseline(ctx, &r, ev, db, rec, singles); err != nil {
@@ -352,8 +356,11 @@ func throughputPhase(ctx context.Context, r *Report, ev Eval, cfg Config, db *po
 	r.PhotosPerSec = float64(r.TputN-r.TputFailed) / took.Seconds()
 	send(multi, "multi-card photos", func(q Query, res catalog.ScanResult, err error) {
 		d := &r.Table
-		if q.Kind == KindBinder {
+		switch q.Kind {
+		case KindBinder:
 			d = &r.Binder
+		case KindDense:
+			d = &r.Dense
 		}
 		if err != nil {
 			r.MultiFailed++

@@ -6,7 +6,9 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -96,4 +98,44 @@ func TestDetectDenseGrid(t *testing.T) {
 	t.Logf("dense: %v; misses %d", tl, len(tl.misses))
 	require.GreaterOrEqual(t, tl.recall(), 0.9)
 	require.GreaterOrEqual(t, tl.precision(), 0.9)
+}
+
+// TestMultiEvalDev measures multi-card detection: CSM_DETECT_MULTI=n pages
+// of each kind (sleeved binder, 40-card dense grid; 1 by default) at
+// 1280×960, and at 4032×3024 too when CSM_DETECT_12MP is set, logging
+// recall, precision and detection ms per page.
+func TestMultiEvalDev(t *testing.T) {
+	t.Parallel()
+	n := 1
+	if v := os.Getenv("CSM_DETECT_MULTI"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			t.Fatalf("CSM_DETECT_MULTI=%q: want a positive number of pages", v)
+		}
+	}
+	sizes := [][2]int{{1280, 960}}
+	if os.Getenv("CSM_DETECT_12MP") != "" {
+		sizes = append(sizes, [2]int{4032, 3024})
+	}
+	faces := demoImages(t)
+	d := New()
+	for _, sz := range sizes {
+		for _, k := range []struct {
+			name   string
+			layout synth.Layout
+			count  int
+			seed   uint64
+		}{{"binder", synth.LayoutBinder, 9, 31}, {"dense", synth.LayoutDense, 40, 32}} {
+			var tl tally
+			var dur time.Duration
+			for _, s := range multiScenes(faces, k.layout, k.count, n, sz[0], sz[1], k.seed) {
+				st := time.Now()
+				dets, err := d.Detect(t.Context(), s.img)
+				dur += time.Since(st)
+				require.NoError(t, err)
+				tl.add(s, dets)
+			}
+			t.Logf("%s %dx%d: %v; %.0f ms/page", k.name, sz[0], sz[1], &tl, float64(dur.Milliseconds())/float64(n))
+		}
+	}
 }
