@@ -171,8 +171,14 @@ func (d *Detector) assessCell(ws *workset, q [4]quad.Point, occupied map[[2]int]
 	return candidate{q: quad.Order(q), area: a, score: math.Min(1, mean), aspect: asp, cue: "lattice"}, true
 }
 
-// fitLattice finds the largest set of candidates aligned on one grid and
-// fits its homography, or nil when fewer than minLattice align.
+// fitLattice finds the set of candidates aligned on one grid that best
+// explains the photo and fits its homography, or nil when fewer than
+// minLattice align. Each of the best ranked candidates seeds a lattice
+// (its near neighbours first, then all after a global fit); a lattice's
+// score is its cards less a penalty for every other candidate that holds
+// two of its cells: the artwork and text boxes of touching cards make a
+// grid of their own, of half cards, which the whole cards around them
+// give away.
 func fitLattice(kept []candidate, minArea float64) *lattice {
 	order := make([]int, len(kept))
 	for i := range order {
@@ -180,22 +186,79 @@ func fitLattice(kept []candidate, minArea float64) *lattice {
 	}
 	sort.SliceStable(order, func(a, b int) bool { return kept[order[a]].rank() > kept[order[b]].rank() })
 	var best *lattice
-	for _, s := range order[:min(6, len(order))] {
+	bestScore := 0
+	tried := map[[4]quad.Point]bool{}
+	for _, s := range order[:min(maxSeeds, len(order))] {
+		if tried[kept[s].q] {
+			continue // already on a lattice tried
+		}
 		l := seedLattice(kept, kept[s])
 		if l == nil || len(l.cards) < minLattice {
 			continue
 		}
-		for iter := 0; iter < 2; iter++ {
+		for iter := 0; iter < 3; iter++ {
 			if !l.refit() {
 				break
 			}
-			l.assign(kept)
+			l.assign(kept, 0)
 		}
-		if len(l.cards) >= minLattice && (best == nil || len(l.cards) > len(best.cards)) {
-			best = l
+		if len(l.cards) < minLattice {
+			continue
+		}
+		for _, lc := range l.cards {
+			tried[lc.c.q] = true
+		}
+		score := len(l.cards) - 3*l.holders(kept)
+		if score >= minLattice && score > bestScore {
+			best, bestScore = l, score
 		}
 	}
 	return best
+}
+
+// maxSeeds bounds the lattices tried.
+const maxSeeds = 12
+
+// holders counts the candidates off the lattice that hold two of its cells
+// side by side: each covers both cells (80 % of each) and is not much
+// larger than the two.
+func (l *lattice) holders(kept []candidate) int {
+	inv, ok := l.h.Inverse()
+	if !ok {
+		return 0
+	}
+	on := map[[4]quad.Point]bool{}
+	for _, lc := range l.cards {
+		on[lc.c.q] = true
+	}
+	n := 0
+	for _, c := range kept {
+		if on[c.q] {
+			continue
+		}
+		inside := 0
+		cellArea := 0.0
+		cx, cy := 0.0, 0.0
+		for _, p := range c.q {
+			cx, cy = cx+p.X/4, cy+p.Y/4
+		}
+		m := inv.Apply(quad.Point{X: cx, Y: cy})
+		ci, cj := int(math.Floor(m.X/l.pu)), int(math.Floor(m.Y/l.pv))
+		for j := cj - 1; j <= cj+1; j++ {
+			for i := ci - 1; i <= ci+1; i++ {
+				q := l.cell(i, j)
+				a := quad.Area(q[:])
+				if quad.Intersection(c.q, q) > 0.8*a {
+					inside++
+					cellArea = a
+				}
+			}
+		}
+		if inside >= 2 && c.area < 2.6*cellArea {
+			n++
+		}
+	}
+	return n
 }
 
 // seedLattice starts a lattice in the frame of card s: s is the unit
@@ -235,7 +298,7 @@ func seedLattice(kept []candidate, s candidate) *lattice {
 	if len(vs) == 0 && len(us) > 0 {
 		l.pv = 1 + (l.pu - 1)
 	}
-	l.assign(kept)
+	l.assign(kept, 2)
 	return l
 }
 
@@ -265,8 +328,9 @@ func alignedAt(inv quad.H, c candidate) (float64, float64, bool) {
 }
 
 // assign places every candidate aligned with the lattice in its cell (the
-// best ranked when two claim one).
-func (l *lattice) assign(kept []candidate) {
+// best ranked when two claim one); reach > 0 keeps to cells within reach
+// of (0, 0), where a single card's frame still predicts well.
+func (l *lattice) assign(kept []candidate, reach int) {
 	inv, ok := l.h.Inverse()
 	if !ok {
 		l.cards = nil
@@ -279,6 +343,9 @@ func (l *lattice) assign(kept []candidate) {
 			continue
 		}
 		i, j := int(math.Round(x/l.pu)), int(math.Round(y/l.pv))
+		if reach > 0 && (abs(i) > reach || abs(j) > reach) {
+			continue
+		}
 		if math.Abs(x-float64(i)*l.pu) > 0.2 || math.Abs(y-float64(j)*l.pv) > 0.2 {
 			continue
 		}

@@ -133,7 +133,12 @@ func TestMultiEvalDev(t *testing.T) {
 				dets, err := d.Detect(t.Context(), s.img)
 				dur += time.Since(st)
 				require.NoError(t, err)
+				before := tl.matched
 				tl.add(s, dets)
+				if tl.matched-before < len(s.truth) || len(dets) > len(s.truth) {
+					t.Logf("  %s: %d of %d found, %d boxes", s.name, tl.matched-before, len(s.truth), len(dets))
+					dumpMisses(t, s, &tl)
+				}
 			}
 			t.Logf("%s %dx%d: %v; %.0f ms/page", k.name, sz[0], sz[1], &tl, float64(dur.Milliseconds())/float64(n))
 		}
