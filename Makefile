@@ -79,7 +79,7 @@ bench-scan-sessions: services build  ## scan sessions: phone upload → desktop 
 # (default: the real Yu-Gi-Oh! images when ../shared is there); the synthetic
 # catalogue fills the gallery up to CARDS. N/N_HARD/N_REALRES are the single-card
 # photos of the normal, hard and real-resolution tiers, UNSEEN the extra
-# never-trained synthetic cards; BINDERS/TABLES size the multi-card photos.
+# never-trained synthetic cards; BINDERS/TABLES/DENSE size the multi-card photos.
 comma      := ,
 YGO_IMAGES := $(abspath ../shared/datasets/images/yugioh)
 GALLERY    ?= $(if $(wildcard $(YGO_IMAGES)),$(YGO_IMAGES))
@@ -90,9 +90,10 @@ N_REALRES  ?= 100
 UNSEEN     ?= 300
 BINDERS    ?= 20
 TABLES     ?= 20
+DENSE      ?= 10
 CARDS      ?= 10000
-bench-recognition: services build  ## recognition on unseen cards first (normal/hard/real-res tiers; artwork, edition, buckets), multi-card, latency on 1 core, photos/s on 2, pHash baseline
-	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -n-hard $(N_HARD) -n-realres $(N_REALRES) -unseen-cards $(UNSEEN) -binders $(BINDERS) -tables $(TABLES) \
+bench-recognition: services build  ## recognition on unseen cards first (normal/hard/real-res tiers; artwork, edition, buckets), multi-card (binder, table, dense), latency on 1 core, photos/s on 2, pHash baseline
+	@CSM_BIND="$(subst $(comma),:,$(GALLERY))" $(IN) go run ./cmd/bench-recognition -seed $(SEED) -n $(N) -n-hard $(N_HARD) -n-realres $(N_REALRES) -unseen-cards $(UNSEEN) -binders $(BINDERS) -tables $(TABLES) -dense $(DENSE) \
 	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)" \
 	  -compare-model models/card-embed-v1.onnx
 

@@ -64,6 +64,7 @@ type Config struct {
 	ModelCard   string
 	Binders     int
 	Tables      int
+	Dense       int
 	InFlight    int
 	Cache       string
 	DatabaseURL string
@@ -107,6 +108,7 @@ func main() {
 	flag.StringVar(&cfg.ModelCard, "model-card", "", "model card whose heldout_labels name the unseen cards (default: the served model's .json)")
 	flag.IntVar(&cfg.Binders, "binders", 20, "3×3 binder-page photos")
 	flag.IntVar(&cfg.Tables, "tables", 20, "photos of 3–6 loose cards on a table")
+	flag.IntVar(&cfg.Dense, "dense", 10, "photos of a 40-card deck laid out in a touching 8×5 grid (1280×960 and 12 MP in turn)")
 	flag.IntVar(&cfg.InFlight, "inflight", 4, "requests in flight in the throughput phase")
 	flag.StringVar(&cfg.Cache, "cache", filepath.Join(os.TempDir(), "csm-bench-recognition"), "where rendered synthetic faces are kept between runs")
 	flag.StringVar(&cfg.DatabaseURL, "db", envOr("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"), "Postgres server (the bench creates "+benchDB+" on it)")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/recognizer/decode"
 )
 
 // Ratio is hits out of a total.
@@ -167,16 +168,26 @@ type Detection struct {
 
 // Multi matches the answer's cards to the ground-truth detections by IoU
 // ≥ 0.5 (greedy, best pairs first) and scores each matched card's top
-// candidate; unmatched truths count as wrong.
+// candidate; unmatched truths count as wrong. The answer's corners are in
+// the decoded photo's pixels, which for a photo longer than
+// decode.MaxSide is the upload scaled down; the truth is scaled alike.
 func (e Eval) Multi(d *Detection, q Query, res catalog.ScanResult) {
 	type pair struct {
 		t, r int
 		iou  float64
 	}
+	s := 1.0
+	if long := max(q.Opt.Width, q.Opt.Height); long > decode.MaxSide {
+		s = float64(decode.MaxSide) / float64(long)
+	}
 	var pairs []pair
 	for t, gt := range q.Truth {
+		g := gt.Corners
+		for k := range g {
+			g[k].X, g[k].Y = g[k].X*s, g[k].Y*s
+		}
 		for r, c := range res.Cards {
-			if v := IoU(gt.Corners, c.Detection.Corners); v >= 0.5 {
+			if v := IoU(g, c.Detection.Corners); v >= 0.5 {
 				pairs = append(pairs, pair{t, r, v})
 			}
 		}

@@ -53,7 +53,9 @@ type QuerySpec struct {
 	// Tiers are how many single-card photos of each tier.
 	Tiers           []TierCount
 	Binders, Tables int
-	Seed            uint64
+	// Dense is the number of dense-grid photos (DenseCards touching cards).
+	Dense int
+	Seed  uint64
 }
 
 // TierCount is how many single-card photos a tier gets.
@@ -235,6 +237,8 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 			photo, truth = synth.Photo(imgs[0], opt, rng)
 		case KindBinder:
 			photo, truth = synth.Sheet(imgs, synth.LayoutBinder, opt, rng)
+		case KindDense:
+			photo, truth = synth.Sheet(imgs, synth.LayoutDense, opt, rng)
 		default:
 			photo, truth = synth.Sheet(imgs, synth.LayoutTable, opt, rng)
 		}
@@ -260,7 +264,7 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 		for j := range ids {
 			ids[j] = pick()
 		}
-		opt := sheetOptions(rng)
+		opt := binderOptions(rng)
 		if err := add(KindBinder, ids, opt); err != nil {
 			return nil, err
 		}
@@ -273,6 +277,17 @@ func MakeQueries(ctx context.Context, g *Gallery, spec QuerySpec, progress catal
 		opt := sheetOptions(rng)
 		opt.Scale = 0.24 + 0.1*rng.Float64()
 		if err := add(KindTable, ids, opt); err != nil {
+			return nil, err
+		}
+	}
+	// The dense photos last, from their own stream.
+	rng = rand.New(rand.NewPCG(spec.Seed, 0xD3A5))
+	for i := 0; i < spec.Dense; i++ {
+		ids := make([]int64, DenseCards)
+		for j := range ids {
+			ids[j] = pick()
+		}
+		if err := add(KindDense, ids, denseOptions(rng, i)); err != nil {
 			return nil, err
 		}
 	}

@@ -47,8 +47,8 @@ func (r Report) printSplit(w io.Writer, cfg Config) {
 
 // Print writes the figures with their targets: unseen cards first.
 func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
-	fmt.Fprintf(w, "\n== bench-recognition: %d-card gallery, model %s, seed %d, %d single-card photos, %d binder pages, %d table photos, run %s, load %s\n",
-		r.GalleryCards, r.Model, cfg.Seed, r.Singles, cfg.Binders, cfg.Tables, took.Round(time.Second), loadAvg())
+	fmt.Fprintf(w, "\n== bench-recognition: %d-card gallery, model %s, seed %d, %d single-card photos, %d binder pages, %d table photos, %d dense grids, run %s, load %s\n",
+		r.GalleryCards, r.Model, cfg.Seed, r.Singles, cfg.Binders, cfg.Tables, cfg.Dense, took.Round(time.Second), loadAvg())
 	r.printSplit(w, cfg)
 	fmt.Fprintln(w, "\nsingle-card photos through POST /api/cards/recognize (top-level candidates); targets apply to unseen cards:")
 	for _, tc := range r.Tiers {
@@ -58,22 +58,7 @@ func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 		}
 		r.printTier(w, tc.Tier, acc)
 	}
-	fmt.Fprintln(w, "\nmulti-card photos (detections matched to ground truth at IoU ≥ 0.5):")
-	for _, m := range []struct {
-		name string
-		d    Detection
-	}{{"binder", r.Binder}, {"table", r.Table}} {
-		fmt.Fprintf(w, "  %-6s recall    %s", m.name, m.d.Recall)
-		if m.name == "binder" {
-			fmt.Fprintf(w, "   target ≥ %.0f %%  %s", targetBinderRec, verdict(pct(m.d.Recall) >= targetBinderRec))
-		}
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "  %-6s precision %s\n", m.name, m.d.Precision)
-		fmt.Fprintf(w, "  %-6s per-card artwork top-1 %s, edition top-1 %s\n", m.name, m.d.Art, m.d.Edition)
-	}
-	if r.MultiFailed > 0 {
-		fmt.Fprintf(w, "  failed requests %d (their cards counted missed)\n", r.MultiFailed)
-	}
+	r.printMulti(w)
 
 	fmt.Fprintf(w, "\nspeed (load %s at the end of the run):\n", loadAvg())
 	for _, f := range sortedKeys(r.Latency) {

@@ -88,7 +88,8 @@ type Report struct {
 	PhotosPerSec           float64
 	TputN                  int
 	TputFailed             int
-	Binder, Table          Detection
+	Binder, Table, Dense   Detection
+	DetectMS               DetectTimes // in-process detection of the multi-card photos
 	MultiFailed            int
 	HashArt1, HashArt5     Ratio
 	EmbArt1, EmbArt5       Ratio
@@ -172,8 +173,8 @@ func run(ctx context.Context, cfg Config) error {
 	fmt.Printf("index %s: %d embedded, %d unreadable in %s\n", br.Version, br.Embedded, br.Failed, time.Since(t0).Round(time.Second))
 
 	r.Tiers = []TierCount{{synth.TierNormal, cfg.Singles}, {synth.TierHard, cfg.SinglesHard}, {synth.TierRealRes, cfg.SinglesRealRes}}
-	qs, err := MakeQueries(ctx, g, QuerySpec{Tiers: r.Tiers, Binders: cfg.Binders, Tables: cfg.Tables, Seed: cfg.Seed},
-		newBar(cfg.Singles+cfg.SinglesHard+cfg.SinglesRealRes+cfg.Binders+cfg.Tables, "synthesize photos"))
+	qs, err := MakeQueries(ctx, g, QuerySpec{Tiers: r.Tiers, Binders: cfg.Binders, Tables: cfg.Tables, Dense: cfg.Dense, Seed: cfg.Seed},
+		newBar(cfg.Singles+cfg.SinglesHard+cfg.SinglesRealRes+cfg.Binders+cfg.Tables+cfg.Dense, "synthesize photos"))
 	if err != nil {
 		return err
 	}
@@ -192,6 +193,9 @@ func run(ctx context.Context, cfg Config) error {
 		if q.Tier == synth.TierNormal {
 			normal = append(normal, q)
 		}
+	}
+	if r.DetectMS, err = measureDetection(ctx, multi); err != nil {
+		return err
 	}
 
 	if cfg.Baseline {
@@ -428,8 +432,11 @@ func throughputPhase(ctx context.Context, r *Report, ev Eval, cfg Config, db *po
 	r.PhotosPerSec = float64(r.TputN-r.TputFailed) / took.Seconds()
 	send(multi, "multi-card photos", func(q Query, res catalog.ScanResult, err error) {
 		d := &r.Table
-		if q.Kind == KindBinder {
+		switch q.Kind {
+		case KindBinder:
 			d = &r.Binder
+		case KindDense:
+			d = &r.Dense
 		}
 		if err != nil {
 			r.MultiFailed++

@@ -178,6 +178,9 @@ func (d *Detector) detect(ctx context.Context, img *image.RGBA) ([]found, int, e
 		return nil, 0, err
 	}
 	kept := suppress(cands, ws.split)
+	frame := float64(ws.w * ws.h)
+	kept = d.splitGrids(ws, kept, cands, d.minArea()*frame)
+	kept = d.completeGrid(ws, kept, d.minArea()*frame, 0.97*frame)
 	fullPlane := planeOf(img)
 	out := make([]found, 0, len(kept))
 	for _, c := range kept {

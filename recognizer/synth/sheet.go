@@ -20,11 +20,15 @@ const (
 	// LayoutTable is loose cards on a table, one per card given, at random
 	// positions and rotations, never overlapping.
 	LayoutTable
+	// LayoutDense is a deck laid out in a grid, one per card given (40
+	// cards make 8×5): cards touching or nearly touching, each a little
+	// off its cell and turned by a degree or so; see denseLayout.
+	LayoutDense
 )
 
 // Sheet renders a photo of several cards and returns the ground-truth
 // detection of each, in the order drawn (binder: row by row; table: the
-// order of cards). opt applies to the whole photo; opt.Scale and
+// order of cards; dense: row by row). opt applies to the whole photo; opt.Scale and
 // opt.Rotation mean the page's (binder) or each card's size (table).
 func Sheet(cards []image.Image, layout Layout, opt Options, rng *rand.Rand) (*image.RGBA, []catalog.Detection) {
 	if len(cards) == 0 {
@@ -60,6 +64,13 @@ func Sheet(cards []image.Image, layout Layout, opt Options, rng *rand.Rand) (*im
 			}
 		}
 		scale = scale * math.Min(fw, fh) / pageHt
+	case LayoutDense:
+		scale = opt.Scale
+		if scale <= 0 {
+			scale = 0.92
+		}
+		local, pageW, pageHt = denseLayout(len(cards), cw, ch, fw/fh, rng)
+		scale *= math.Min(fw/pageW, fh/pageHt)
 	default:
 		per := opt.Scale
 		if per <= 0 {
@@ -105,6 +116,7 @@ func Sheet(cards []image.Image, layout Layout, opt Options, rng *rand.Rand) (*im
 	}
 	if layout == LayoutBinder {
 		pocketSheen(cv, pageToFrame, pageW, pageHt, rng)
+		pocketPlastic(cv, pageToFrame, cw, ch, opt.Glare, rng)
 	}
 	finish(cv, hs, cw, ch, opt, rng)
 	return reencode(cv.toRGBA(), opt.JPEGQuality), dets
