@@ -10,7 +10,7 @@ DATASETS   ?=
 GO_TEST    ?= -count=1 -p 2 -timeout 30m
 FUZZTIME   ?= 10s
 
-.PHONY: all toolbox services stop deps build run test vet fuzz image image-test chaos bench-collection bench-marketplace bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain train-model clean
+.PHONY: all toolbox services stop deps build run test vet fuzz image image-test chaos bench-collection bench-marketplace bench-catalogue bench-search bench-auth bench-scan bench-scan-sessions bench-recognition bench-retrain bench-embed train-set train-model train-model-v3 clean
 
 all: build
 
@@ -97,14 +97,35 @@ bench-recognition: services build  ## recognition on unseen cards first (normal/
 	  -cards $(CARDS) $(if $(GALLERY),-gallery "$(GALLERY)") -ygo-meta "$(abspath ../shared/datasets/yugioh)" \
 	  -compare-model models/card-embed-v1.onnx
 
-# train-model: the committed card-embed-v2 — one rendered face per artwork of
-# the bench's 10,000-card synthetic catalogue (seed 1) plus the real
-# Yu-Gi-Oh! images, metric learning on synthesized photos (CPU, ~10 min idle).
+# train-set: the directory models/train.py trains card-embed-v2/v3 on — one
+# rendered face per artwork of the bench's 10,000-card synthetic catalogue
+# (seed 1) plus the real Yu-Gi-Oh! images as ygo_<passcode>.jpg.
 TRAIN_DIR  ?= /tmp/csm-train-v2
-train-model: services build  ## retrain models/card-embed-v2 from scratch (needs ../shared for the YGO images)
+train-set: services build  ## write the card-embedding train set to TRAIN_DIR (needs ../shared for the YGO images)
 	@$(IN) go run ./cmd/bench-recognition -cards 10000 -seed 1 -train-set $(TRAIN_DIR)
 	@CSM_BIND="$(YGO_IMAGES)" $(IN) sh -c 'for f in $(YGO_IMAGES)/*.jpg; do ln -f "$$f" $(TRAIN_DIR)/ygo_$$(basename "$$f") 2>/dev/null || cp "$$f" $(TRAIN_DIR)/ygo_$$(basename "$$f"); done'
+
+# train-model: the committed card-embed-v2 — metric learning on synthesized
+# photos (CPU, ~10 min idle); its held-out cards are in its json's
+# heldout_labels.
+train-model: train-set  ## retrain models/card-embed-v2 from scratch
 	@$(IN) python3 models/train.py --data $(TRAIN_DIR) --out models/card-embed-v2 --version card-embed-v2 --time-budget 24
+
+# train-model-v3: card-embed-v3 — v2's weights trained on with the phone
+# effects of --aug v3 (sleeves, clipped glare, fingers, low resolution, low
+# JPEG, half the batch at strength 1.4), v2's held-out cards still held out,
+# and both models measured on the same held-out queries (--compare).
+train-model-v3: train-set  ## train models/card-embed-v3 (continues v2; same held-out cards)
+	@$(IN) python3 models/train.py --data $(TRAIN_DIR) --out models/card-embed-v3 --version card-embed-v3 \
+	  --heldout-from models/card-embed-v2.json --warm-start models/card-embed-v2.onnx --lr 1e-3 --aug v3 --train-strength 1.0,1.4 \
+	  --steps 1500 --time-budget 35 --val-views 2 --compare models/card-embed-v2.onnx --ref-out /tmp/csm-v3-reference_embeddings.json
+
+# bench-embed: the embedding models on cards none of them trained on, through
+# synthetic photos, the real detector/rectifier and the Go embedder.
+EMBED_CARDS ?= 300
+bench-embed: train-set  ## card-embedding models on unseen cards (normal/hard top-1 vs targets, latency per crop)
+	@$(IN) go run ./cmd/bench-embed -data $(TRAIN_DIR) -cards $(EMBED_CARDS) -seed $(SEED) \
+	  -model models/card-embed-v2.onnx$(if $(wildcard models/card-embed-v3.onnx),$(comma)models/card-embed-v3.onnx)
 
 # bench-retrain: simulate SIM confirmed scans of a harder photo distribution,
 # fine-tune on them, promote only if better, and report before/after on

@@ -138,7 +138,7 @@ def _gauss_kernels(sig_a, sig_b, theta, k):
     return w.unsqueeze(1)
 
 
-def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None, swap_p=0.5):
+def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None, swap_p=0.5, extra=False):
     """Render phone-photo-like views of clean cards.
 
     canvas_u8: (B,3,CH,CW) uint8 clean cards on the canonical canvas (1.5x the
@@ -149,6 +149,11 @@ def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None
     box=(y0,y1,x0,x1) (fractions of the card) is replaced by that region of
     the donor card (B,3,CH,CW): the gallery images carry a stat overlay where a
     physical card prints rules text, so the embedding must not depend on it.
+    extra (--aug v3) adds what phone photos of real cards show and the
+    plain recipe lacks: sleeves (a tinted plastic margin around the card, a
+    glossy reflection band, haze, slight blur), glare that clips to white,
+    fingers over an edge, low resolution (down- and up-sampling) and JPEG
+    down to quality 15. It draws from g after the plain recipe's draws.
     Returns float (B,3,H,W) in [0,1].
     """
     B, _, CH, CW = canvas_u8.shape
@@ -192,6 +197,11 @@ def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None
     bg = torch.rand(B, 3, 1, 1, generator=g) * torch.rand(B, 1, 1, 1, generator=g)
     tex = F.interpolate(torch.rand(B, 1, 6, 5, generator=g), size=(H, W), mode="bilinear", align_corners=False)
     bg = (bg * (0.6 + 0.8 * tex)).clamp(0, 1)
+    if extra:
+        # a sleeve's margin: tinted plastic where the crop runs past the card
+        sleeve = torch.rand(B, generator=g) < 0.35 * S
+        scol = torch.rand(B, 3, 1, 1, generator=g) ** 0.7
+        bg = torch.where(sleeve.view(-1, 1, 1, 1), 0.25 * bg + 0.75 * scol, bg)
     x = warped[:, :3] + (1 - alpha) * bg
 
     # 2. sleeve haze (a veil of scattered light)
@@ -239,10 +249,54 @@ def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None
         keep = torch.zeros(B, H, W).index_add_(0, bi, torch.log1p(-blob.clamp(max=0.999))).exp()
         x = 1 - (1 - x) * keep.unsqueeze(1)
 
+    if extra:
+        yy = torch.arange(H, dtype=torch.float32).view(1, H, 1) / H
+        xx = torch.arange(W, dtype=torch.float32).view(1, 1, W) / W
+        # glare that clips: a small saturated specular core (phone flash,
+        # lamp on a glossy sleeve)
+        hot = (torch.rand(B, generator=g) < 0.3 * S).float().view(-1, 1, 1)
+        hx, hy = torch.rand(B, 1, 1, generator=g), torch.rand(B, 1, 1, generator=g)
+        hr = 0.03 + 0.12 * torch.rand(B, 1, 1, generator=g)
+        core = (1.6 * torch.exp(-((xx - hx) ** 2 * (W / H) ** 2 + (yy - hy) ** 2) / (2 * hr * hr))).clamp(max=1) * hot
+        x = 1 - (1 - x) * (1 - core.unsqueeze(1))
+        # the sleeve's glossy reflection: a soft bright band across the card, and haze
+        band_on = sleeve.float().view(-1, 1, 1) * (torch.rand(B, 1, 1, generator=g) < 0.8).float()
+        ang = torch.rand(B, 1, 1, generator=g) * math.pi
+        off = torch.rand(B, 1, 1, generator=g) - 0.5
+        wid = 0.04 + 0.15 * torch.rand(B, 1, 1, generator=g)
+        d = (xx - 0.5) * torch.cos(ang) * (W / H) + (yy - 0.5) * torch.sin(ang) - off * 0.8
+        band = band_on * (0.15 + 0.45 * torch.rand(B, 1, 1, generator=g)) * torch.exp(-0.5 * (d / wid) ** 2)
+        x = 1 - (1 - x) * (1 - band.unsqueeze(1))
+        sh = sleeve.float().view(-1, 1, 1, 1) * _u(g, B, 0.02, 0.12).view(-1, 1, 1, 1)
+        x = x * (1 - sh) + sh * 0.9
+        # fingers over an edge: a skin-toned rounded blob entering from a side
+        fing = (torch.rand(B, generator=g) < 0.2 * S).float().view(-1, 1, 1)
+        side = torch.randint(4, (B,), generator=g)
+        along = 0.15 + 0.7 * torch.rand(B, 1, 1, generator=g)
+        depth = 0.06 + 0.12 * torch.rand(B, 1, 1, generator=g)
+        fw = 0.06 + 0.06 * torch.rand(B, 1, 1, generator=g)
+        u = torch.where((side % 2 == 0).view(-1, 1, 1), xx.expand(B, H, W), yy.expand(B, H, W))
+        v = torch.where((side % 2 == 0).view(-1, 1, 1), yy.expand(B, H, W), xx.expand(B, H, W))
+        v = torch.where((side >= 2).view(-1, 1, 1), 1 - v, v)
+        fm = ((((u - along) / fw) ** 2 + (v / depth) ** 2) < 1).float() * fing
+        skin = torch.tensor([0.85, 0.62, 0.5]).view(1, 3, 1, 1) * _u(g, B, 0.5, 1.1).view(-1, 1, 1, 1)
+        x = x * (1 - fm.unsqueeze(1)) + skin.clamp(0, 1) * fm.unsqueeze(1)
+        # low resolution: a small or distant card, upsampled by the rectifier
+        lowres = (torch.rand(B, generator=g) < 0.3 * S).nonzero().flatten().tolist()
+        fac = _u(g, B, 0.3, 0.75).tolist()
+        if lowres:
+            x = x.clone()
+            for i in lowres:
+                h2, w2 = max(8, int(H * fac[i])), max(6, int(W * fac[i]))
+                small = F.interpolate(x[i : i + 1], size=(h2, w2), mode="bilinear", antialias=True, align_corners=False)
+                x[i] = F.interpolate(small, size=(H, W), mode="bilinear", align_corners=False)[0]
+
     # 6. blur: defocus (isotropic) or motion / shake (elongated); sigmas in
     # model-input pixels
     k = 5
     doblur = torch.rand(B, generator=g) < 0.6 * S
+    if extra:
+        doblur = doblur | sleeve
     idx = doblur.nonzero().flatten()
     if len(idx) > 0:
         n = len(idx)
@@ -264,7 +318,7 @@ def augment(canvas_u8, g, out_hw, strength=1.0, jpeg=True, donors=None, box=None
 
     # 8. JPEG artefacts (at model resolution, so milder qualities)
     if jpeg:
-        q = (35 + torch.rand(B, generator=g) * 60).int().tolist()
+        q = ((15 if extra else 35) + torch.rand(B, generator=g) * (80 if extra else 60)).int().tolist()
         doj = (torch.rand(B, generator=g) < 0.6 * S).tolist()
         if any(doj):
             u8 = (x * 255 + 0.5).clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
@@ -487,6 +541,58 @@ def schedule_progress(step, steps, t0, budget_min):
     return progress
 
 
+def split_cards(labels, args):
+    """The held-out split, by card: indices (val, train) into labels, each
+    sorted. The seeded random val_frac share of all cards (card-embed-v1/v2's
+    split; randperm over the sorted labels), or, with --heldout-from, the
+    labels that model card(s) held out ("heldout_labels"); then, with
+    --heldout-real-frac, more real images (labels starting with
+    --real-prefix, seeded) until that share of them is held out."""
+    n = len(labels)
+    if args.heldout_from:
+        want = set()
+        for path in args.heldout_from.split(","):
+            with open(path) as fh:
+                card = json.load(fh)
+            if "heldout_labels" not in card:
+                sys.exit(f"--heldout-from {path}: no heldout_labels in it")
+            want.update(card["heldout_labels"])
+        val = [i for i, l in enumerate(labels) if l in want]
+        log(f"split: {len(val)} of {len(want)} held-out labels of {args.heldout_from} are in the data")
+    else:
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(args.seed))
+        val = perm[: max(1, int(round(n * args.val_frac)))].tolist()
+    val = set(val)
+    if args.heldout_real_frac > 0:
+        real = [i for i, l in enumerate(labels) if l.startswith(args.real_prefix)]
+        need = int(round(len(real) * args.heldout_real_frac)) - sum(1 for i in real if i in val)
+        rest = [i for i in real if i not in val]
+        perm = torch.randperm(len(rest), generator=torch.Generator().manual_seed(20_000 + args.seed)).tolist()
+        val.update(rest[j] for j in perm[: max(0, need)])
+        log(f"split: {sum(1 for i in real if i in val)} of {len(real)} real ({args.real_prefix}*) images held out")
+    val_idx = torch.tensor(sorted(val), dtype=torch.long)
+    train_idx = torch.tensor(sorted(set(range(n)) - val), dtype=torch.long)
+    return val_idx, train_idx
+
+
+def write_split(args):
+    """--write-split JSON: record the split this command line gives (over
+    --data) as "heldout_labels" in an existing model card, and stop."""
+    names = list_images(args.data)
+    labels = [os.path.splitext(nm)[0] for nm in names]
+    val_idx, train_idx = split_cards(labels, args)
+    with open(args.write_split) as fh:
+        card = json.load(fh)
+    want = card.get("training", {}).get("heldout_cards")
+    if want is not None and want != len(val_idx):
+        sys.exit(f"--write-split: {len(val_idx)} held-out cards over {args.data}, but {args.write_split} says {want}: not the data it was trained on")
+    card["heldout_labels"] = sorted(labels[i] for i in val_idx.tolist())
+    with open(args.write_split, "w") as fh:
+        json.dump(card, fh, indent=2)
+        fh.write("\n")
+    log(f"wrote {len(val_idx)} heldout_labels ({len(train_idx)} training cards) into {args.write_split}")
+
+
 def finetune(args):
     """Fine-tune --init on confirmed (photo, gallery image) pairs mixed with
     synthetic views of the whole gallery; evaluate the initial and the new
@@ -524,6 +630,17 @@ def finetune(args):
     is_val = torch.tensor([l in val_cards for l in ph_lab.tolist()])
     val_i, tr_i = is_val.nonzero().flatten(), (~is_val).nonzero().flatten()
     log(f"split: {len(tr_i)} training photos of {len(cards) - n_val} cards, {len(val_i)} held-out photos of {n_val} cards (seed {args.seed})")
+    # the cards never trained on: the held-out confirmed cards and the cards
+    # the base model held out stay out of the synthetic views too
+    base_card = {}
+    init_json = os.path.splitext(args.init)[0] + ".json"
+    if os.path.exists(init_json):
+        with open(init_json) as fh:
+            base_card = json.load(fh)
+    heldout = set(glabels[i] for i in val_cards) | (set(base_card.get("heldout_labels", [])) & set(glabels))
+    pool = torch.tensor([i for i, l in enumerate(glabels) if l not in heldout], dtype=torch.long)
+    if len(pool) == 0:
+        pool = torch.arange(len(glabels))
 
     box = None if args.textbox == "none" else [float(v) for v in args.textbox.split(",")]
     # forgetting check: fixed-seed synthetic queries (training-strength photo
@@ -566,7 +683,7 @@ def finetune(args):
             pg["lr"] = base * f
         model.train()
         # synthetic views of random gallery cards (so the model does not forget)
-        sc = torch.randint(len(gpaths), (args.batch,), generator=g)
+        sc = pool[torch.randint(len(pool), (args.batch,), generator=g)]
         donors = canvas[torch.randint(len(gpaths), (args.batch,), generator=g)] if box else None
         xs = augment(canvas[sc], g, (H, W), donors=donors, box=box)
         keep = (torch.rand(args.batch, generator=g) < args.p_clean).nonzero().flatten()
@@ -619,11 +736,6 @@ def finetune(args):
         sys.exit("ONNX export does not match the PyTorch model")
     log(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB), onnx-vs-torch max abs diff {onnx_err:.2e}")
 
-    base_card = {}
-    init_json = os.path.splitext(args.init)[0] + ".json"
-    if os.path.exists(init_json):
-        with open(init_json) as fh:
-            base_card = json.load(fh)
     r3 = lambda d: {k: {kk: round(vv, 4) for kk, vv in v.items()} for k, v in d.items()}
     card = {
         "version": args.version,
@@ -663,6 +775,9 @@ def finetune(args):
             "before": r3(before),
             "after": r3(after),
         },
+        # the confirmed cards held out of the fine-tune (with all their photos)
+        # plus the cards the base model never trained on
+        "heldout_labels": sorted(heldout),
     }
     with open(args.out + ".json", "w") as fh:
         json.dump(card, fh, indent=2)
@@ -691,11 +806,21 @@ def main():
     ap.add_argument("--cos-s", type=float, default=20.0, help="CosFace scale")
     ap.add_argument("--cos-m", type=float, default=0.1, help="CosFace margin")
     ap.add_argument("--val-frac", type=float, default=0.1)
+    ap.add_argument("--heldout-from", default="", help="hold out the heldout_labels of these model card(s) (comma list) instead of a random --val-frac share")
+    ap.add_argument("--heldout-real-frac", type=float, default=0.0,
+                    help="then hold out more real images (labels starting with --real-prefix, seeded) until this share of them is held out")
+    ap.add_argument("--real-prefix", default="ygo_", help="label prefix of the real (not rendered) images")
+    ap.add_argument("--write-split", default="", help="only write the split (heldout_labels) of this command line over --data into this existing model card, then stop")
     ap.add_argument("--val-views", type=int, default=4, help="augmented queries per held-out card")
     ap.add_argument("--hard-strength", type=float, default=1.6,
                     help="a second, harder query set: every augmentation magnitude and probability scaled by this (1.6: rotation +-13 deg, corners off by up to 6%%, ...)")
     ap.add_argument("--textbox", default="0.745,0.935,0.06,0.94",
                     help="y0,y1,x0,x1 of the rules-text box as fractions of the card (Yu-Gi-Oh! layout), swapped with another card's in half of the training views; 'none' to disable")
+    ap.add_argument("--aug", default="v2", choices=["v2", "v3"],
+                    help="training augmentation: v2 (card-embed-v1/v2's) or v3 (+ sleeves, clipped glare, fingers, low resolution, JPEG q15+, and --train-strength)")
+    ap.add_argument("--train-strength", default="1.0,1.5", help="--aug v3: the batch is split into equal parts augmented at these strengths")
+    ap.add_argument("--compare", default="",
+                    help="also evaluate this model (.onnx or .pt, e.g. the served one) on the same queries, on the cards both held out (its json's heldout_labels)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=10, help="held-out retrieval every N epochs")
     ap.add_argument("--time-budget", type=float, default=21,
@@ -714,6 +839,8 @@ def main():
     ft.add_argument("--pair-batch", type=int, default=32, help="confirmed photos per step (next to --batch synthetic views)")
     ft.add_argument("--pair-strength", type=float, default=0.4, help="augmentation strength re-applied to confirmed photos")
     args = ap.parse_args()
+    if args.write_split:
+        return write_split(args)
     if args.pairs:
         return finetune(args)
 
@@ -732,10 +859,8 @@ def main():
     canvas = torch.stack([load_canvas(os.path.join(args.data, n), CW, CH) for n in names])
     clean01 = to_model_res(canvas.float() / 255.0, H, W)
 
-    perm = torch.randperm(len(names), generator=torch.Generator().manual_seed(args.seed))
-    n_val = max(1, int(round(len(names) * args.val_frac)))
-    val_idx = perm[:n_val].sort().values
-    train_idx = perm[n_val:].sort().values
+    labels = [os.path.splitext(nm)[0] for nm in names]
+    val_idx, train_idx = split_cards(labels, args)
     log(f"split: {len(train_idx)} training cards, {len(val_idx)} held-out cards (seed {args.seed})")
 
     box = None if args.textbox == "none" else [float(v) for v in args.textbox.split(",")]
@@ -761,6 +886,36 @@ def main():
     tq_lab = tr_probe.repeat_interleave(args.val_views)
     tq = queries(tq_lab, False)
     vqh = queries(vq_lab, box is not None, args.hard_strength)  # hard: stronger photo + swapped text box
+
+    def phone_queries(lab, strength):
+        # v3's phone-photo effects (sleeves, clipped glare, fingers, low
+        # resolution, low JPEG) on top, text box swapped; drawn after the
+        # v2 protocol's queries, so those stay the same for a given split
+        out = []
+        for i in range(0, len(lab), 128):
+            b = lab[i : i + 128]
+            donors = canvas[val_idx[torch.randint(len(val_idx), (len(b),), generator=gval)]] if box is not None else None
+            out.append(augment(canvas[b], gval, (H, W), strength=strength, donors=donors, box=box, swap_p=1.0, extra=True))
+        return torch.cat(out)
+
+    vqp = phone_queries(vq_lab, 1.0)
+    vqph = phone_queries(vq_lab, args.hard_strength)
+    qsets = {"heldout": vq, "heldout_textbox_swapped": vqs, "heldout_hard": vqh, "phone": vqp, "phone_hard": vqph}
+    qreal = torch.tensor([labels[i].startswith(args.real_prefix) for i in vq_lab.tolist()])
+
+    def eval_subsets(m, subsets):
+        """top-1/top-5 of every query set on each subset (a mask over the
+        held-out queries), gallery = clean images of all cards."""
+        gal_m = embed(m, clean01)
+        out = {}
+        for sname, mask in subsets.items():
+            if int(mask.sum()) == 0:
+                continue
+            res = {"queries": int(mask.sum()), "cards": len(set(vq_lab[mask].tolist()))}
+            for qname, q in qsets.items():
+                res[qname] = {k: round(v, 4) for k, v in retrieval(embed(m, q[mask]), gal_m, vq_lab[mask]).items()}
+            out[sname] = res
+        return out
 
     base_gal = baseline_descriptor(clean01)
     baseline = retrieval(baseline_descriptor(vq), base_gal, vq_lab)
@@ -812,7 +967,15 @@ def main():
         cards = train_idx[local]
         model.train()
         donors = canvas[train_idx[torch.randint(len(train_idx), (len(cards),), generator=g)]] if box else None
-        aug = augment(canvas[cards], g, (H, W), donors=donors, box=box)
+        if args.aug == "v3":
+            # half the views at training strength, half harder (the hard tier)
+            parts, strengths = [], [float(v) for v in args.train_strength.split(",")]
+            for j, chunk in enumerate(torch.arange(len(cards)).chunk(len(strengths))):
+                parts.append(augment(canvas[cards[chunk]], g, (H, W), strength=strengths[j],
+                                     donors=donors[chunk] if donors is not None else None, box=box, extra=True))
+            aug = torch.cat(parts)
+        else:
+            aug = augment(canvas[cards], g, (H, W), donors=donors, box=box)
         keep_clean = (torch.rand(len(cards), generator=g) < args.p_clean).nonzero().flatten()
         aug[keep_clean] = clean01[cards[keep_clean]]
         lab = local
@@ -885,6 +1048,24 @@ def main():
     margin = own - sims.max(1).values
     log(f"hard queries: cosine to own clean card median {own.median():.3f}, margin to the best other card median {margin.median():.3f}, 5th percentile {margin.quantile(0.05):.3f}")
 
+    subsets = {"all": torch.ones(len(vq_lab), dtype=torch.bool), "real": qreal, "synthetic": ~qreal}
+    by_subset = eval_subsets(model, subsets)
+    for sname, res in by_subset.items():
+        log(f"held-out {sname} ({res['cards']} cards): " + ", ".join(f"{q} {res[q]['top1']:.3f}" for q in qsets))
+    compare = None
+    if args.compare:
+        cmp_model, _ = load_init(args.compare, args.dim)
+        cmp_model.eval()
+        with open(os.path.splitext(args.compare)[0] + ".json") as fh:
+            cmp_card = json.load(fh)
+        both = set(cmp_card.get("heldout_labels", []))
+        mask = torch.tensor([labels[i] in both for i in vq_lab.tolist()])
+        cmp_subsets = {"both_heldout": mask, "both_heldout_real": mask & qreal, "both_heldout_synthetic": mask & ~qreal}
+        compare = {"model": cmp_card.get("version", args.compare), "this": eval_subsets(model, cmp_subsets), "other": eval_subsets(cmp_model, cmp_subsets)}
+        for sname in compare["this"]:
+            a, b = compare["this"][sname], compare["other"][sname]
+            log(f"{sname} ({a['cards']} cards held out by both): " + ", ".join(f"{q} {a[q]['top1']:.3f} vs {compare['model']} {b[q]['top1']:.3f}" for q in qsets))
+
     # ---- export
     onnx_path = args.out + ".onnx"
     os.makedirs(os.path.dirname(os.path.abspath(onnx_path)), exist_ok=True)
@@ -932,7 +1113,8 @@ def main():
             "objective": "CosFace (normalised softmax, s=%g, m=%g) with one learned proxy per training card; %d%% of views clean" % (args.cos_s, args.cos_m, round(100 * args.p_clean))
             + ("; + %g x InfoNCE(augmented<->clean, in-batch, T=%.2f)" % (args.pair_weight, args.temp) if args.pair_weight > 0 else ""),
             "textbox_swap": {"box_y0_y1_x0_x1": box, "p": 0.5} if box else None,
-            "augmentation": "residual perspective (corner error <=4% of side), scale -10..+7%, shift <=5%, rotation +-8 deg, background fill, sleeve haze, exposure/white balance/contrast/saturation/gamma, smooth uneven light, glare blobs and streaks, defocus/motion blur, luma+chroma noise, JPEG q35-95 (at model resolution)",
+            "augmentation": "residual perspective (corner error <=4% of side), scale -10..+7%, shift <=5%, rotation +-8 deg, background fill, sleeve haze, exposure/white balance/contrast/saturation/gamma, smooth uneven light, glare blobs and streaks, defocus/motion blur, luma+chroma noise, JPEG q35-95 (at model resolution)"
+            + ("; --aug v3: + sleeves (tinted margin, glossy reflection band, haze, slight blur), clipped specular glare, fingers over an edge, low resolution x0.3-0.75, JPEG q15-95; batch split at strengths %s" % args.train_strength if args.aug == "v3" else ""),
             "steps": steps_done, "planned_steps": args.steps, "time_budget_min": args.time_budget, "schedule_compressed_by_time_budget": stopped_early,
             "batch_cards": args.batch, "optimizer": f"AdamW lr {args.lr} (proxies x5) wd {args.wd}, warmup {warm_frac:.0%} + cosine",
             "seed": args.seed, "threads": args.threads, "device": "cpu",
@@ -962,6 +1144,13 @@ def main():
             "heldout_hard": r3(baseline_hard),
         },
         "near_duplicate_gallery_images": near_dupes,
+        "heldout_by_subset": {
+            "protocol": "the held-out queries by subset (real = labels starting with %s); query sets: the v2 protocol's heldout, textbox_swapped, hard, "
+                        "plus phone / phone_hard: --aug v3's phone effects at strength 1 / %g, text box swapped" % (args.real_prefix, args.hard_strength),
+            **by_subset,
+        },
+        "compare": compare,
+        "heldout_labels": sorted(labels[i] for i in val_idx.tolist()),
     }
     with open(args.out + ".json", "w") as f:
         json.dump(card, f, indent=2)

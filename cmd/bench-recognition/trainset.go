@@ -34,14 +34,7 @@ func WriteTrainSet(g *Gallery, dir string) (int, error) {
 	n := 0
 	for _, fam := range order {
 		c := pick[fam]
-		stem := strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
-		label := c.Game + "_" + stem
-		if c.Real && c.Game == "yugioh" {
-			label = "ygo_" + stem
-		} else if !c.Real {
-			label = c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
-		}
-		dst := filepath.Join(dir, label+filepath.Ext(c.Path))
+		dst := filepath.Join(dir, trainLabel(c)+filepath.Ext(c.Path))
 		if err := fileutil.LinkOrCopy(c.Path, dst); err != nil {
 			return n, fmt.Errorf("train set: %w", err)
 		}
@@ -50,17 +43,20 @@ func WriteTrainSet(g *Gallery, dir string) (int, error) {
 	return n, nil
 }
 
-// trainLabel is the train-set label (file stem) WriteTrainSet and the
-// train-model target give c's artwork: ygo_<stem> for a real Yu-Gi-Oh!
-// image, <game>_<stem> for another real image, <game>_<art seed> for a
-// synthetic family (every edition of a family shares it). A model card's
-// heldout_labels are these labels.
+// trainLabel is the label (file stem) WriteTrainSet gives a card's family in
+// the train set, and so the name models/card-embed-vN.json's
+// "heldout_labels" use: ygo_<stem> for real Yu-Gi-Oh! images,
+// <game>_<art seed> for synthetic families, <game>_<stem> for other real
+// images. Every edition of a family has the same synthetic label; a real
+// image's label is its own file stem.
 func trainLabel(c Card) string {
+	stem := strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
 	switch {
 	case c.Real && c.Game == "yugioh":
-		return "ygo_" + strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
-	case c.Real:
-		return c.Game + "_" + strings.TrimSuffix(filepath.Base(c.Path), filepath.Ext(c.Path))
+		return "ygo_" + stem
+	case !c.Real:
+		return c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
+	default:
+		return c.Game + "_" + stem
 	}
-	return c.Game + "_" + strings.TrimPrefix(c.Family, "syn/")
 }
