@@ -100,8 +100,9 @@ var Layouts = map[string]Layout{
 	},
 	catalog.GameMTG: {
 		Game: catalog.GameMTG,
-		// Name top-left, left of the mana cost.
-		Name: Spec{Regions: []Region{{0.06, 0.040, 0.72, 0.090}}, Whitelist: NameChars},
+		// Name top-left, up to where a three-symbol mana cost starts; the
+		// band is generous in height for a card rectified a little off.
+		Name: Spec{Regions: []Region{{0.05, 0.030, 0.80, 0.100}}, Whitelist: NameChars},
 		// Modern frame, bottom-left: "0157 C" above "DMU • EN".
 		Number:       Spec{Regions: []Region{{0.04, 0.930, 0.32, 0.955}}, Whitelist: NumberSpaceChars},
 		SetCode:      Spec{Regions: []Region{{0.04, 0.953, 0.24, 0.978}}, Whitelist: NumberSpaceChars},
