@@ -117,8 +117,8 @@ train-model: train-set  ## retrain models/card-embed-v2 from scratch
 # and both models measured on the same held-out queries (--compare).
 train-model-v3: train-set  ## train models/card-embed-v3 (continues v2; same held-out cards)
 	@$(IN) python3 models/train.py --data $(TRAIN_DIR) --out models/card-embed-v3 --version card-embed-v3 \
-	  --heldout-from models/card-embed-v2.json --warm-start models/card-embed-v2.onnx --lr 1e-3 --aug v3 --train-strength 1.0,1.4 \
-	  --steps 1500 --time-budget 35 --val-views 2 --compare models/card-embed-v2.onnx --ref-out /tmp/csm-v3-reference_embeddings.json
+	  --heldout-from models/card-embed-v2.json --warm-start models/card-embed-v2.onnx --lr 3e-4 --aug v3 --train-strength 1.0,1.4 \
+	  --steps 1500 --time-budget 35 --val-views 1 --eval-every 0 --compare models/card-embed-v2.onnx --ref-out /tmp/csm-v3-reference_embeddings.json
 
 # bench-embed: the embedding models on cards none of them trained on, through
 # synthetic photos, the real detector/rectifier and the Go embedder.

@@ -90,6 +90,16 @@ def load_canvas(path, cw, ch):
     return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
 
 
+def load_canvases(paths, cw, ch, threads):
+    """load_canvas of every path, stacked; Pillow releases the GIL while it
+    decodes and resizes, so threads load in parallel."""
+    if threads <= 1:
+        return torch.stack([load_canvas(p, cw, ch) for p in paths])
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(threads) as ex:
+        return torch.stack(list(ex.map(lambda p: load_canvas(p, cw, ch), paths, chunksize=64)))
+
+
 def to_model_res(x, h, w):
     """Antialiased (triangle filter) resize; the Go embedder does the same."""
     return F.interpolate(x, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
@@ -819,9 +829,12 @@ def main():
     ap.add_argument("--aug", default="v2", choices=["v2", "v3"],
                     help="training augmentation: v2 (card-embed-v1/v2's) or v3 (+ sleeves, clipped glare, fingers, low resolution, JPEG q15+, and --train-strength)")
     ap.add_argument("--train-strength", default="1.0,1.5", help="--aug v3: the batch is split into equal parts augmented at these strengths")
+    ap.add_argument("--warm-start", default="",
+                    help="start from this model's weights (.onnx or .pt) instead of from scratch; its heldout_labels must cover this run's held-out cards")
     ap.add_argument("--compare", default="",
                     help="also evaluate this model (.onnx or .pt, e.g. the served one) on the same queries, on the cards both held out (its json's heldout_labels)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--load-threads", type=int, default=4, help="threads decoding the images at start-up")
     ap.add_argument("--eval-every", type=int, default=10, help="held-out retrieval every N epochs")
     ap.add_argument("--time-budget", type=float, default=21,
                     help="minutes of training: if the machine is too slow (shared CPU) to finish --steps in time, the "
@@ -856,7 +869,7 @@ def main():
     if len(names) < 10:
         sys.exit(f"need at least 10 images in {args.data}")
     log(f"loading {len(names)} images from {args.data} (canvas {CW}x{CH}, model input {W}x{H})")
-    canvas = torch.stack([load_canvas(os.path.join(args.data, n), CW, CH) for n in names])
+    canvas = load_canvases([os.path.join(args.data, n) for n in names], CW, CH, args.load_threads)
     clean01 = to_model_res(canvas.float() / 255.0, H, W)
 
     labels = [os.path.splitext(nm)[0] for nm in names]
@@ -907,13 +920,14 @@ def main():
         """top-1/top-5 of every query set on each subset (a mask over the
         held-out queries), gallery = clean images of all cards."""
         gal_m = embed(m, clean01)
+        qe = {qname: embed(m, q) for qname, q in qsets.items()}
         out = {}
         for sname, mask in subsets.items():
             if int(mask.sum()) == 0:
                 continue
             res = {"queries": int(mask.sum()), "cards": len(set(vq_lab[mask].tolist()))}
-            for qname, q in qsets.items():
-                res[qname] = {k: round(v, 4) for k, v in retrieval(embed(m, q[mask]), gal_m, vq_lab[mask]).items()}
+            for qname in qsets:
+                res[qname] = {k: round(v, 4) for k, v in retrieval(qe[qname][mask], gal_m, vq_lab[mask]).items()}
             out[sname] = res
         return out
 
@@ -925,9 +939,24 @@ def main():
     log(f"baseline (colour hist + grey 16x23), {len(vq)} held-out queries vs {len(names)} clean: "
         f"top1 {baseline['top1']:.3f} top5 {baseline['top5']:.3f}")
 
-    model = CardEmbedNet(dim=args.dim).to(memory_format=torch.channels_last)
+    warm = None
+    if args.warm_start:
+        # continue from another model's weights (its held-out cards must stay
+        # held out here too, or the figures are not on unseen cards): the
+        # proxies start at its clean embeddings of the training cards
+        with open(os.path.splitext(args.warm_start)[0] + ".json") as fh:
+            warm = json.load(fh)
+        unseen = set(warm.get("heldout_labels", []))
+        leaked = [labels[i] for i in val_idx.tolist() if labels[i] not in unseen]
+        if not unseen or leaked:
+            sys.exit(f"--warm-start {args.warm_start}: {len(leaked)} held-out cards here were not held out by it: use --heldout-from its json")
+        model, _ = load_init(args.warm_start, args.dim)
+        proxies = nn.Parameter(embed(model, clean01[train_idx]).clone())
+        model = model.to(memory_format=torch.channels_last)
+    else:
+        model = CardEmbedNet(dim=args.dim).to(memory_format=torch.channels_last)
+        proxies = nn.Parameter(F.normalize(torch.randn(len(train_idx), args.dim), dim=1))
     n_params = sum(p.numel() for p in model.parameters())
-    proxies = nn.Parameter(F.normalize(torch.randn(len(train_idx), args.dim), dim=1))
     opt = torch.optim.AdamW(
         [{"params": model.parameters(), "lr": args.lr, "weight_decay": args.wd},
          {"params": [proxies], "lr": args.lr * 5, "weight_decay": 0.0}]
@@ -966,6 +995,17 @@ def main():
         pos += args.batch
         cards = train_idx[local]
         model.train()
+        if warm is not None:
+            # a warm start keeps the convs' BatchNorms at their running
+            # statistics: weights recovered from an ONNX graph carry identity
+            # BatchNorms (folded into the convs) that batch statistics would
+            # upset. The neck (BatchNorm1d) keeps normalising the batch: frozen,
+            # the first Adam steps on the projection shift every embedding the
+            # same way and collapse them (measured: all clean cards at cosine
+            # > 0.95 after one step at lr 1.5e-3)
+            for mod in model.modules():
+                if isinstance(mod, nn.BatchNorm2d):
+                    mod.eval()
         donors = canvas[train_idx[torch.randint(len(train_idx), (len(cards),), generator=g)]] if box else None
         if args.aug == "v3":
             # half the views at training strength, half harder (the hard tier)
@@ -1049,8 +1089,8 @@ def main():
     log(f"hard queries: cosine to own clean card median {own.median():.3f}, margin to the best other card median {margin.median():.3f}, 5th percentile {margin.quantile(0.05):.3f}")
 
     subsets = {"all": torch.ones(len(vq_lab), dtype=torch.bool), "real": qreal, "synthetic": ~qreal}
-    by_subset = eval_subsets(model, subsets)
-    for sname, res in by_subset.items():
+    by_subset = eval_subsets(model, subsets) if not args.compare else None
+    for sname, res in (by_subset or {}).items():
         log(f"held-out {sname} ({res['cards']} cards): " + ", ".join(f"{q} {res[q]['top1']:.3f}" for q in qsets))
     compare = None
     if args.compare:
@@ -1062,6 +1102,8 @@ def main():
         mask = torch.tensor([labels[i] in both for i in vq_lab.tolist()])
         cmp_subsets = {"both_heldout": mask, "both_heldout_real": mask & qreal, "both_heldout_synthetic": mask & ~qreal}
         compare = {"model": cmp_card.get("version", args.compare), "this": eval_subsets(model, cmp_subsets), "other": eval_subsets(cmp_model, cmp_subsets)}
+        if bool(mask.all()):  # every held-out card here is held out by both: the same figures
+            by_subset = {k.replace("both_heldout_", "").replace("both_heldout", "all"): v for k, v in compare["this"].items()}
         for sname in compare["this"]:
             a, b = compare["this"][sname], compare["other"][sname]
             log(f"{sname} ({a['cards']} cards held out by both): " + ", ".join(f"{q} {a[q]['top1']:.3f} vs {compare['model']} {b[q]['top1']:.3f}" for q in qsets))
@@ -1117,6 +1159,7 @@ def main():
             + ("; --aug v3: + sleeves (tinted margin, glossy reflection band, haze, slight blur), clipped specular glare, fingers over an edge, low resolution x0.3-0.75, JPEG q15-95; batch split at strengths %s" % args.train_strength if args.aug == "v3" else ""),
             "steps": steps_done, "planned_steps": args.steps, "time_budget_min": args.time_budget, "schedule_compressed_by_time_budget": stopped_early,
             "batch_cards": args.batch, "optimizer": f"AdamW lr {args.lr} (proxies x5) wd {args.wd}, warmup {warm_frac:.0%} + cosine",
+            "warm_start": ({"model": warm.get("version"), "path": args.warm_start} if warm else None),
             "seed": args.seed, "threads": args.threads, "device": "cpu",
             "train_seconds": round(train_seconds), "torch": torch.__version__,
             "command": "python3 models/train.py " + " ".join(sys.argv[1:]),
@@ -1147,7 +1190,7 @@ def main():
         "heldout_by_subset": {
             "protocol": "the held-out queries by subset (real = labels starting with %s); query sets: the v2 protocol's heldout, textbox_swapped, hard, "
                         "plus phone / phone_hard: --aug v3's phone effects at strength 1 / %g, text box swapped" % (args.real_prefix, args.hard_strength),
-            **by_subset,
+            **(by_subset or {}),
         },
         "compare": compare,
         "heldout_labels": sorted(labels[i] for i in val_idx.tolist()),
