@@ -18,6 +18,7 @@ func TestTrainLabel(t *testing.T) {
 		{Card{Path: "/cache/pokemon/1000141-b.png", Game: "pokemon", Family: "syn/1000141"}, "pokemon_1000141"},
 		{Card{Path: "/cache/flesh-and-blood/1000154.png", Game: "flesh-and-blood", Family: "syn/1000154"}, "flesh-and-blood_1000154"},
 		{Card{Path: "/x/lorcana/abc.webp", Game: "lorcana", Family: "abc", Real: true}, "lorcana_abc"},
+		{Card{Real: true, Game: "mtg", Path: "/x/mtg/abc.png"}, "mtg_abc"},
 	} {
 		require.Equal(t, tc.want, trainLabel(tc.card), tc.card.Path)
 	}

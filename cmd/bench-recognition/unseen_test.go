@@ -9,13 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestTrainLabel(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "ygo_10000002", trainLabel(Card{Real: true, Game: "yugioh", Path: "/x/images/yugioh/10000002.jpg"}))
-	require.Equal(t, "mtg_abc", trainLabel(Card{Real: true, Game: "mtg", Path: "/x/mtg/abc.png"}))
-	require.Equal(t, "pokemon_1000001", trainLabel(Card{Game: "pokemon", Family: "syn/1000001", Path: "/c/pokemon_1000001_4_230.jpg"}))
-}
-
 func TestReadHeldout(t *testing.T) {
 	t.Parallel()
 	h, err := ReadHeldout("testdata/card-heldout.json")
