@@ -3,6 +3,8 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/collection"
+	"github.com/collectorstash/csm/migrations"
 )
 
 // portfolioFixture is the sample set, a user and the variant ids of its
@@ -188,4 +191,13 @@ func TestPortfolioOneSnapshotUnderWrites(t *testing.T) {
 	}
 	require.Equal(t, int64(2*2200), f.value(t).TotalMinor)
 	require.Positive(t, reads[0]+reads[1]+reads[2])
+}
+
+// TestPortfolioBackfillTypes keeps the migration's backfill valuing with
+// the price types the write path refreshes with.
+func TestPortfolioBackfillTypes(t *testing.T) {
+	t.Parallel()
+	b, err := fs.ReadFile(migrations.FS, "00016_portfolio.sql")
+	require.NoError(t, err)
+	require.Contains(t, string(b), "'{"+strings.Join(collection.MarketPriceTypes, ",")+"}'")
 }
