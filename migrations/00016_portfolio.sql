@@ -25,9 +25,10 @@ CREATE INDEX portfolio_prices_series ON portfolio_prices (series_id);
 -- portfolio_prices_refresh recomputes the rows of the given (card,
 -- currency) pairs from price_series, price_latest and price_points, valuing
 -- with the first of types (most preferred first) a variant has a price
--- for. Refreshes are serialised (a transaction-level advisory lock taken
--- before reading), so each sees every earlier committed price write and the
--- table always matches the committed price_latest.
+-- for. Refreshes are serialised (SHARE ROW EXCLUSIVE on the table, taken
+-- before reading: it conflicts with itself and with writers, not with
+-- readers), so each sees every earlier committed price write and the table
+-- always matches the committed price_latest.
 -- +goose StatementBegin
 CREATE FUNCTION portfolio_prices_refresh(cards bigint[], currencies text[], types text[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -35,7 +36,7 @@ BEGIN
     IF cardinality(cards) IS NULL OR cardinality(cards) = 0 THEN
         RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('portfolio_prices_refresh'));
+    LOCK TABLE portfolio_prices IN SHARE ROW EXCLUSIVE MODE;
     CREATE TEMP TABLE IF NOT EXISTS portfolio_keys (card_id bigint, currency text) ON COMMIT DROP;
     CREATE TEMP TABLE IF NOT EXISTS portfolio_pick (card_id bigint, variant_id bigint, currency text,
         series_id bigint, game_id bigint, as_of date, amount_minor bigint) ON COMMIT DROP;

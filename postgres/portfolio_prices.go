@@ -32,7 +32,7 @@ func refreshPortfolioStaged(ctx context.Context, tx pgx.Tx) error {
 // store, for writers that bypass WritePrices (the bulk loader, benchmarks).
 func (db *DB) RefreshPortfolioPrices(ctx context.Context) error {
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('portfolio_prices_refresh'))`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE portfolio_prices IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM portfolio_prices`); err != nil {

@@ -39,7 +39,7 @@ func main() {
 	flag.IntVar(&c.prices, "prices", 100_000, "prices written per import")
 	flag.IntVar(&c.calls, "calls", 50, "portfolio value calls")
 	flag.IntVar(&c.beforeCalls, "before-calls", 10, "calls of the per-entry portfolio query this design replaced, alternating with the service's (0: skip)")
-	flag.BoolVar(&c.keep, "keep", false, "keep the scratch schema "+schema+" (for EXPLAIN)")
+	flag.BoolVar(&c.keep, "keep", false, "keep the scratch schema (CSM_BENCH_SCHEMA, default bench_collection) for EXPLAIN")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-collection:", err)
@@ -54,7 +54,8 @@ func env(k, def string) string {
 	return def
 }
 
-const schema = "bench_collection"
+// schema is the scratch schema's name (CSM_BENCH_SCHEMA, to run two at once).
+var schema = env("CSM_BENCH_SCHEMA", "bench_collection")
 
 // seedSQL builds the catalogue, its price history and the collection; $1
 // cards, $2 today, $3 days of history, $4 entries (filled in as literals).
@@ -176,10 +177,14 @@ func quantiles(lat []time.Duration) (p50, p95 time.Duration) {
 
 // alertImport writes 100k prices without and then with 1M armed alerts.
 func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time) error {
+	variants := make([]int64, c.prices)
+	for i := range variants {
+		variants[i] = int64(1 + (i*104729)%c.cards)
+	}
 	write := func(day time.Time, amount func(i int) int64) (time.Duration, error) {
 		ps := make([]catalog.ImportPrice, c.prices)
 		for i := range ps {
-			v := int64(1 + (i*104729)%c.cards)
+			v := variants[i]
 			ps[i] = catalog.ImportPrice{Ref: catalog.PriceRef{VariantID: v}, Source: "cardmarket", Region: catalog.RegionEU,
 				PriceType: "trend", Currency: "EUR", AmountMinor: amount(i), AsOf: day}
 		}
@@ -192,6 +197,12 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 		return err
 	}
 	fmt.Printf("import of %d prices, no alerts: %s (load %s)\n", c.prices, base1.Round(time.Millisecond), loadavg())
+	refresh, cards, err := portfolioRefresh(ctx, db, variants)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  of which the portfolio_prices refresh of its %d cards: about %s (run again alone, rolled back)\n",
+		cards, refresh.Round(time.Millisecond))
 
 	t0 := time.Now()
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO price_alerts (user_id, card_id, target_minor, condition, currency)
@@ -216,6 +227,22 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 	fmt.Printf("import of %d prices against %d armed alerts: %s (%s more than without alerts; load %s); %d alerts fired, %d notifications\n",
 		c.prices, armed, withAlerts.Round(time.Millisecond), (withAlerts - base1).Round(time.Millisecond), loadavg(), fired, notes)
 	return nil
+}
+
+// portfolioRefresh times what WritePrices adds to keep portfolio_prices
+// current: the refresh of the written variants' cards in EUR, in a
+// transaction it rolls back.
+func portfolioRefresh(ctx context.Context, db *postgres.DB, variants []int64) (time.Duration, int, error) {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	var cards int
+	t := time.Now()
+	err = tx.QueryRow(ctx, `SELECT count(*), portfolio_prices_refresh(array_agg(card_id), array_agg('EUR'::text), $2)
+		FROM (SELECT DISTINCT card_id FROM variants WHERE id = ANY($1)) k`, variants, collection.MarketPriceTypes).Scan(&cards, nil)
+	return time.Since(t), cards, err
 }
 
 // loadavg is the machine's 1-minute load average ("?" where unknown).
