@@ -28,10 +28,12 @@ CREATE INDEX portfolio_prices_series ON portfolio_prices (series_id);
 -- for. Refreshes are serialised (SHARE ROW EXCLUSIVE on the table, taken
 -- before reading: it conflicts with itself and with writers, not with
 -- readers), so each sees every earlier committed price write and the table
--- always matches the committed price_latest.
+-- always matches the committed price_latest. JIT is off inside: the
+-- estimates of these joins pass jit_above_cost and compiling them costs
+-- seconds, far more than they run.
 -- +goose StatementBegin
 CREATE FUNCTION portfolio_prices_refresh(cards bigint[], currencies text[], types text[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF cardinality(cards) IS NULL OR cardinality(cards) = 0 THEN
         RETURN;
