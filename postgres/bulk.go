@@ -207,6 +207,9 @@ func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers in
 		ANALYZE games, sets, cards, printings, variants, price_series, price_latest`); err != nil {
 		return rep, wrap("bulk: sequences", err, "")
 	}
+	if err := db.RefreshPortfolioPrices(ctx); err != nil {
+		return rep, err
+	}
 	if err := db.RefreshCounters(ctx); err != nil {
 		return rep, err
 	}

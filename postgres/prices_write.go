@@ -95,6 +95,9 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 		if err := refreshLatest(ctx, tx); err != nil {
 			return err
 		}
+		if err := refreshPortfolioStaged(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE catalog_counters SET value = value + $1, updated_at = now()
 			WHERE name = 'price_points'`, inserted); err != nil {
 			return err
