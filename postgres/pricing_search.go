@@ -23,12 +23,9 @@ func finishesOf(foil string) []string {
 	return nil
 }
 
-// Search ranks cards by how their name matches q (exact, prefix,
-// substring, then pg_trgm similarity / word similarity for typos), with
-// collector-number and set code/name matches, filters ANDed. The trigram
-// GIN index on lower(name) serves the LIKE, %, <% and = conditions as one
-// bitmap OR.
-// searchFilters are the typed filters, ANDed, over $3…$10.
+// searchFilters are the typed filters, ANDed, over $3…$9. The trigram GIN
+// index on lower(name) serves the fuzzy stage's LIKE, %, <% and =
+// conditions as one bitmap OR.
 const searchFilters = `($3 = '' OR g.slug = $3 OR $3 = ANY(g.aliases))
 	AND ($4 = 0 OR c.set_id = $4)
 	AND ($5 = '' OR lower(c.rarity) = lower($5))
@@ -45,16 +42,44 @@ func shift(sql string, k int) string {
 	return sql
 }
 
+// searchSettings sets, for the current transaction only, the pg_trgm
+// thresholds of the fuzzy stage from the query's own trigram count n: a
+// one-letter typo (substitution, the worst case) changes at most three of
+// a word's trigrams, so a name one edit away has similarity ≥ (n-3)/(n+3).
+// The threshold sits just under that bound, between the extension's
+// default 0.3 (short queries) and 0.6: long queries no longer pull in
+// thousands of names sharing a few trigrams, and a one-letter typo is
+// still found. It also forces custom plans (the arms of the search depend
+// on the values) and returns the ids of sets whose code or name is q.
+const searchSettings = `SELECT set_config('pg_trgm.similarity_threshold', t::text, true),
+		set_config('pg_trgm.word_similarity_threshold', greatest(t, 0.6)::text, true),
+		set_config('plan_cache_mode', 'force_custom_plan', true),
+		ARRAY(SELECT id FROM sets WHERE lower(code) = $1 OR lower(name) = $1 ORDER BY id LIMIT 50)
+	FROM (SELECT round(greatest(0.3, least(0.6, (n - 3.0) / (n + 3) - 0.02)), 2) AS t
+	      FROM (SELECT cardinality(show_trgm($1)) AS n) a) b`
+
+// Search ranks cards by how their name matches q: exact, prefix,
+// substring, collector number, set code/name, then fuzzy (pg_trgm
+// similarity / word similarity with a per-query threshold, see
+// searchSettings), typed filters ANDed. It runs in one read-only
+// transaction so the thresholds apply to its statements only.
 func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.SearchResult, error) {
+	var res pricing.SearchResult
+	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		res, err = search(ctx, tx, q)
+		return err
+	})
+	return res, wrap("search", err, "")
+}
+
+// search runs the two stages of Search on tx.
+func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.SearchResult, error) {
 	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
 	lq := strings.ToLower(q.Q)
 	var setIDs []int64
-	rows, err := db.Pool.Query(ctx, `SELECT id FROM sets WHERE lower(code) = $1 OR lower(name) = $1 LIMIT 50`, lq)
-	if err != nil {
-		return res, wrap("search", err, "")
-	}
-	if setIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-		return res, wrap("search", err, "")
+	if err := tx.QueryRow(ctx, searchSettings, lq).Scan(nil, nil, nil, &setIDs); err != nil {
+		return res, err
 	}
 	if setIDs == nil {
 		setIDs = []int64{}
@@ -76,12 +101,19 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 	// large catalogue a trigram similarity scan costs far more.
 	upper := lq + string(rune(0x10FFFF))
 	var prefixTotal int64
-	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
+	var err error
+	if q.TCG == "" && q.SetID == 0 && q.Rarity == "" && minP == nil && maxP == nil && q.Language == "" && finishes == nil {
+		// no filter: an index-only count on the btree, no join
+		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2`,
+			lq, upper).Scan(&prefixTotal)
+	} else {
+		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
 		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
 		WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2 AND `+searchFilters, lq, upper, q.TCG, q.SetID, q.Rarity,
-		minP, maxP, q.Language, finishes).Scan(&prefixTotal)
+			minP, maxP, q.Language, finishes).Scan(&prefixTotal)
+	}
 	if err != nil {
-		return res, wrap("search", err, "")
+		return res, err
 	}
 	where := `(lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
 	order := `rank, score DESC, c.name, c.id`
@@ -95,7 +127,7 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 	}
 	// the page is chosen on cards alone; images, sets and prices are read
 	// for its rows only
-	rows, err = db.Pool.Query(ctx, `
+	rows, err := tx.Query(ctx, `
 		WITH hits AS (
 			SELECT c.id, c.name, c.collector_number, c.rarity, c.card_type, c.set_id, g.slug, ps.usd_minor, ps.price_minor, ps.p7_minor,
 				CASE WHEN lower(c.name) = $1 THEN 0 WHEN lower(c.name) LIKE $2 THEN 1 WHEN lower(c.name) LIKE $3 THEN 2
@@ -114,7 +146,7 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 		FROM hits h JOIN sets s ON s.id = h.set_id
 		ORDER BY h.rank, h.score DESC, h.name, h.id`, args...)
 	if err != nil {
-		return res, wrap("search", err, "")
+		return res, err
 	}
 	var total int64
 	res.Items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pricing.SearchHit, error) {
@@ -136,7 +168,7 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 		return h, err
 	})
 	if err != nil {
-		return res, wrap("search", err, "")
+		return res, err
 	}
 	if res.Items == nil {
 		res.Items = []pricing.SearchHit{}
@@ -147,8 +179,8 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 	}
 	if len(res.Items) == 0 && q.Offset > 0 {
 		// past the end: the total still answers
-		err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
+		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
 			"%"+esc+"%", lq).Scan(&res.Total)
 	}
-	return res, wrap("search", err, "")
+	return res, err
 }
