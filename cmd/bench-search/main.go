@@ -234,9 +234,13 @@ var realGames = []struct {
 	dir   string
 	parse func(string) (catalog.GameInfo, []catalog.ImportSet, error)
 }{
-	{"pokemon", func(p string) (catalog.GameInfo, []catalog.ImportSet, error) { return pokemon.Parse(p, pokemon.Options{}) }},
+	{"pokemon", func(p string) (catalog.GameInfo, []catalog.ImportSet, error) {
+		return pokemon.Parse(p, pokemon.Options{})
+	}},
 	{"mtg", mtg.Parse},
-	{"yugioh", func(p string) (catalog.GameInfo, []catalog.ImportSet, error) { return yugioh.Parse(p, yugioh.Options{}) }},
+	{"yugioh", func(p string) (catalog.GameInfo, []catalog.ImportSet, error) {
+		return yugioh.Parse(p, yugioh.Options{})
+	}},
 	{"fab/csvs/english", fab.Parse},
 	{"lorcana/data", lorcana.Parse},
 	{"onepiece/data", onepiece.Parse},
