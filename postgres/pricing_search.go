@@ -42,20 +42,20 @@ func shift(sql string, k int) string {
 	return sql
 }
 
-// searchSettings sets, for the current transaction only, the pg_trgm
-// thresholds of the fuzzy stage from the query's own trigram count n: a
-// one-letter typo (substitution, the worst case) changes at most three of
-// a word's trigrams, so a name one edit away has similarity ≥ (n-3)/(n+3).
-// The threshold sits just under that bound, between the extension's
-// default 0.3 (short queries) and 0.6: long queries no longer pull in
-// thousands of names sharing a few trigrams, and a one-letter typo is
-// still found. It also forces custom plans (the arms of the search depend
-// on the values) and returns the ids of sets whose code or name is q.
-const searchSettings = `SELECT set_config('pg_trgm.similarity_threshold', t::text, true),
-		set_config('pg_trgm.word_similarity_threshold', greatest(t, 0.6)::text, true),
+// searchSettings sets, for the current transaction only, the pg_trgm word
+// similarity threshold of the fuzzy stage from the query's own trigram
+// count n: a one-letter typo (substitution, the worst case) changes at most
+// three of a word's trigrams, so a name one edit away has similarity, and
+// word similarity (never lower), ≥ (n-3)/(n+3). The threshold sits just
+// under that bound, between the extension's default 0.3 (short queries)
+// and 0.6: long queries no longer pull in thousands of names sharing a few
+// trigrams, and a one-letter typo is still found. It also forces custom
+// plans (the arms of the search depend on the values) and returns n, the
+// threshold and the ids of sets whose code or name is q.
+const searchSettings = `SELECT n, t, set_config('pg_trgm.word_similarity_threshold', t::text, true),
 		set_config('plan_cache_mode', 'force_custom_plan', true),
 		ARRAY(SELECT id FROM sets WHERE lower(code) = $1 OR lower(name) = $1 ORDER BY id LIMIT 50)
-	FROM (SELECT round(greatest(0.3, least(0.6, (n - 3.0) / (n + 3) - 0.02)), 2) AS t
+	FROM (SELECT n, round(greatest(0.3, least(0.6, (n - 3.0) / (n + 3) - 0.02)), 2)::float8 AS t
 	      FROM (SELECT cardinality(show_trgm($1)) AS n) a) b`
 
 // Search ranks cards by how their name matches q: exact, prefix,
@@ -78,7 +78,9 @@ func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.Sear
 	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
 	lq := strings.ToLower(q.Q)
 	var setIDs []int64
-	if err := tx.QueryRow(ctx, searchSettings, lq).Scan(nil, nil, nil, &setIDs); err != nil {
+	var n int
+	var threshold float64
+	if err := tx.QueryRow(ctx, searchSettings, lq).Scan(&n, &threshold, nil, nil, &setIDs); err != nil {
 		return res, err
 	}
 	if setIDs == nil {
@@ -115,15 +117,28 @@ func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.Sear
 	if err != nil {
 		return res, err
 	}
-	where := `(lower(c.name) LIKE $3 OR lower(c.name) % $1 OR $1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
+	// Fuzzy: word similarity ≥ the threshold (it is never below similarity,
+	// so every name similar as a whole is in, and so is a name holding a
+	// word one typo away). A substring of a name misses at most three of
+	// q's trigrams (the partial first and last words), so when
+	// (n-3)/n ≥ threshold the word-similarity arm already finds every
+	// substring match and the LIKE arm, a second pass over the same
+	// trigram posting lists, is left out.
+	contains := `lower(c.name) LIKE $3 OR `
+	if n > 0 && float64(n-3)/float64(n) >= threshold+0.01 {
+		contains = ``
+	}
+	where := `(` + contains + `$1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
 	order := `rank, score DESC, c.name, c.id`
 	score := `greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8`
 	args := []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
 	prefixOnly := prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0
 	if prefixOnly {
 		// exact first, then the btree's own order: no per-row similarity
+		// q itself is the least string of the range, so the btree's own
+		// order puts the exact match first and the scan stops at the page
 		where, args[2] = `lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $3`, upper
-		order, score = `rank, lower(c.name), c.id`, `1::float8`
+		order, score = `lower(c.name) USING ~<~, c.id`, `1::float8`
 	}
 	// the page is chosen on cards alone; images, sets and prices are read
 	// for its rows only
@@ -179,7 +194,7 @@ func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.Sear
 	}
 	if len(res.Items) == 0 && q.Offset > 0 {
 		// past the end: the total still answers
-		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR lower(c.name) % $2 OR $2 <% lower(c.name)`,
+		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) LIKE $1 OR $2 <% lower(c.name)`,
 			"%"+esc+"%", lq).Scan(&res.Total)
 	}
 	return res, err
