@@ -86,9 +86,9 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 	}
 	spec := generator.Spec{Seed: 42, Games: 4, SetsPerGame: 100, Cards: cards, VariantsPerCard: 2,
 		Points: points, Days: days, Today: time.Now().UTC()}
-	fmt.Printf("== ingest: %d price points (%d cards, %d variants, %d series × %d days), seed %d\n",
-		points, cards, spec.Variants(), spec.Series(), days, spec.Seed)
 	if !keep {
+		fmt.Printf("== ingest: %d price points (%d cards, %d variants, %d series × %d days), seed %d\n",
+			points, cards, spec.Variants(), spec.Series(), days, spec.Seed)
 		rep, err := db.LoadSynthetic(ctx, spec, writers, progress.New(points, "COPY price_points", "points"))
 		if err != nil {
 			return err
@@ -193,11 +193,12 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 			return err
 		}
 	}
-	var size int64
-	if err := db.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&size); err != nil {
+	var size, stored int64
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database()),
+		(SELECT value FROM catalog_counters WHERE name = 'price_points')`).Scan(&size, &stored); err != nil {
 		return err
 	}
-	fmt.Printf("\n== disk: database %.1f GB (%d points)\n", float64(size)/(1<<30), points)
+	fmt.Printf("\n== disk: database %.1f GB (%d price points stored)\n", float64(size)/(1<<30), stored)
 	return nil
 }
 

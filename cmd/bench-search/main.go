@@ -51,8 +51,9 @@ func main() {
 	queries := flag.Int("queries", 2000, "search requests")
 	keep := flag.Bool("keep", false, "reuse an existing bench database (skip the load)")
 	datasets := flag.String("datasets", os.Getenv("CSM_DATASETS"), "datasets folder whose real games are imported first (empty: demo only)")
+	market := flag.Bool("market", true, "also run the market job and measure /api/market/movers")
 	flag.Parse()
-	if err := run(*cards, *queries, *keep, *datasets); err != nil {
+	if err := run(*cards, *queries, *keep, *market, *datasets); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-search:", err)
 		os.Exit(1)
 	}
@@ -65,7 +66,7 @@ func envInt(k string, def int64) int64 {
 	return def
 }
 
-func run(cards, queries int, keep bool, datasets string) error {
+func run(cards, queries int, keep, market bool, datasets string) error {
 	ctx := context.Background()
 	base := os.Getenv("CSM_DATABASE_URL")
 	if base == "" {
@@ -194,6 +195,9 @@ func run(cards, queries int, keep bool, datasets string) error {
 	}
 	fmt.Printf("%-20s %8d %9.2f %9.2f %9.2f   target p95 ≤ %d ms: %s\n", "all", len(all), p(all, 50), p95, p(all, 99), targetP95.Milliseconds(), verdict)
 
+	if !market {
+		return nil
+	}
 	// movers: the market job, then the routes that answer from Redis
 	t0 := time.Now()
 	rep, err := svc.RefreshMarket(ctx)
