@@ -77,15 +77,6 @@ func (db *DB) Search(ctx context.Context, q pricing.SearchQuery) (pricing.Search
 func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.SearchResult, error) {
 	res := pricing.SearchResult{Items: []pricing.SearchHit{}, Limit: q.Limit, Offset: q.Offset}
 	lq := strings.ToLower(q.Q)
-	var setIDs []int64
-	var n int
-	var threshold float64
-	if err := tx.QueryRow(ctx, searchSettings, lq).Scan(&n, &threshold, nil, nil, &setIDs); err != nil {
-		return res, err
-	}
-	if setIDs == nil {
-		setIDs = []int64{}
-	}
 	var minP, maxP *int64
 	if q.MinPrice != nil {
 		m := int64(*q.MinPrice*100 + 0.5)
@@ -99,23 +90,30 @@ func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.Sear
 	esc := likeEscape(lq)
 	// Stage 1: exact and prefix matches through the btree on lower(name)
 	// (text_pattern_ops range, so the planner cannot pick the trigram
-	// index). When they fill the page, the fuzzy stage is skipped: on a
-	// large catalogue a trigram similarity scan costs far more.
+	// index), counted in the same statement as the settings. When they
+	// fill the page, the fuzzy stage is skipped: on a large catalogue a
+	// trigram scan costs far more.
 	upper := lq + string(rune(0x10FFFF))
-	var prefixTotal int64
-	var err error
-	if q.TCG == "" && q.SetID == 0 && q.Rarity == "" && minP == nil && maxP == nil && q.Language == "" && finishes == nil {
-		// no filter: an index-only count on the btree, no join
-		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2`,
-			lq, upper).Scan(&prefixTotal)
-	} else {
-		err = tx.QueryRow(ctx, `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
+	// no filter: an index-only count on the btree, no join
+	count := `SELECT count(*) FROM cards c WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2`
+	args := []any{lq, upper}
+	if q.TCG != "" || q.SetID != 0 || q.Rarity != "" || minP != nil || maxP != nil || q.Language != "" || finishes != nil {
+		count = `SELECT count(*) FROM cards c JOIN games g ON g.id = c.game_id
 		LEFT JOIN card_price_summary ps ON ps.card_id = c.id
-		WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2 AND `+searchFilters, lq, upper, q.TCG, q.SetID, q.Rarity,
-			minP, maxP, q.Language, finishes).Scan(&prefixTotal)
+		WHERE lower(c.name) ~>=~ $1 AND lower(c.name) ~<~ $2 AND ` + searchFilters
+		args = append(args, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes)
 	}
+	var setIDs []int64
+	var n int
+	var threshold float64
+	var prefixTotal int64
+	err := tx.QueryRow(ctx, `SELECT a.*, (`+count+`) FROM (`+searchSettings+`) a`, args...).
+		Scan(&n, &threshold, nil, nil, &setIDs, &prefixTotal)
 	if err != nil {
 		return res, err
+	}
+	if setIDs == nil {
+		setIDs = []int64{}
 	}
 	// Fuzzy: word similarity ≥ the threshold (it is never below similarity,
 	// so every name similar as a whole is in, and so is a name holding a
@@ -131,7 +129,7 @@ func search(ctx context.Context, tx pgx.Tx, q pricing.SearchQuery) (pricing.Sear
 	where := `(` + contains + `$1 <% lower(c.name) OR c.collector_number = $4 OR c.set_id = ANY($5))`
 	order := `rank, score DESC, c.name, c.id`
 	score := `greatest(similarity(lower(c.name), $1), word_similarity($1, lower(c.name)))::float8`
-	args := []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
+	args = []any{lq, esc + "%", "%" + esc + "%", q.Q, setIDs, q.TCG, q.SetID, q.Rarity, minP, maxP, q.Language, finishes, q.Limit, q.Offset}
 	prefixOnly := prefixTotal >= int64(q.Offset+q.Limit) && len(setIDs) == 0
 	if prefixOnly {
 		// exact first, then the btree's own order: no per-row similarity
