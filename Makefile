@@ -63,8 +63,10 @@ BENCH_POINTS ?= 50000000
 bench-catalogue: services build  ## ingest rate at BENCH_POINTS points, then API latency vs hello-world
 	@CSM_BENCH_POINTS=$(BENCH_POINTS) $(IN) go run ./cmd/bench-catalogue
 
-bench-search: services build  ## /api/search p95 over the demo + CSM_BENCH_SEARCH_CARDS synthetic cards (500k) vs the 30 ms target
-	@$(IN) go run ./cmd/bench-search
+bench-search: services build  ## /api/search p95 over the demo + real catalogue (DATASETS, default ../shared/datasets if present) + CSM_BENCH_SEARCH_CARDS synthetic cards (500k) vs the 30 ms target
+	@ds="$(DATASETS)"; [ -n "$$ds" ] || { [ -d ../shared/datasets ] && ds=../shared/datasets; }; \
+	 if [ -n "$$ds" ]; then ds=$$(cd "$$ds" && pwd); fi; \
+	 CSM_BIND="$$ds" CSM_DATASETS="$$ds" $(IN) go run ./cmd/bench-search
 
 bench-auth: services build   ## latency the Redis rate limiter (and key auth) add per request, vs the same route unauthenticated
 	@$(IN) go run ./cmd/bench-auth

@@ -32,6 +32,18 @@ func TestSearch(t *testing.T) {
 	require.Equal(t, "Charizard", res.Items[0].Name)
 	require.Equal(t, "fuzzy", res.Items[0].Match)
 
+	// a typo in one word of a longer name (word similarity at the
+	// per-query threshold)
+	require.Equal(t, 200, f.get("/api/search?q=white%20dragn", &res).StatusCode)
+	require.NotEmpty(t, res.Items)
+	require.Equal(t, "Blue-Eyes White Dragon", res.Items[0].Name)
+	require.Equal(t, "fuzzy", res.Items[0].Match)
+	// a substring in the middle of a name, found without the LIKE arm
+	require.Equal(t, 200, f.get("/api/search?q=izard", &res).StatusCode)
+	require.NotEmpty(t, res.Items)
+	require.Equal(t, "Charizard", res.Items[0].Name)
+	require.Equal(t, "contains", res.Items[0].Match)
+
 	// exact before prefix before contains
 	require.Equal(t, 200, f.get("/api/search?q=char", &res).StatusCode)
 	require.NotEmpty(t, res.Items)

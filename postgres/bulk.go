@@ -1,8 +1,12 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,10 +177,7 @@ func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers in
 				return err
 			}
 			defer conn.Release()
-			src := newPointSource(gctx, spec, from, to, base.series, latest, &written, progress, &mu)
-			_, err = conn.Conn().CopyFrom(gctx, pgx.Identifier{"price_points"},
-				[]string{"series_id", "as_of", "amount_minor", "is_outlier"}, src)
-			return err
+			return copyPoints(gctx, conn.Conn(), spec, from, to, base.series, latest, &written, progress, &mu)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -229,61 +230,79 @@ func (db *DB) dropSynthetic(ctx context.Context) error {
 	return wrap("bulk: drop synthetic", err, "")
 }
 
-// pointSource streams generated points into COPY without materialising them.
-type pointSource struct {
-	ch       chan generator.Point
-	cur      generator.Point
-	base     int64
-	latest   [][]any
-	written  *atomic.Int64
-	progress catalog.Progress
-	mu       *sync.Mutex
-	pending  int
+// copyPoints streams the generated points of series [from, to) into
+// price_points as PostgreSQL binary COPY data written directly (no per-value
+// boxing or type-map encoding: a row is 39 bytes put into a buffer), and
+// records each series' latest non-outlier point in latest.
+func copyPoints(ctx context.Context, conn *pgx.Conn, spec generator.Spec, from, to, base int64, latest [][]any,
+	written *atomic.Int64, progress catalog.Progress, mu *sync.Mutex) error {
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(writePoints(ctx, pw, spec, from, to, base, latest, written, progress, mu))
+	}()
+	_, err := conn.PgConn().CopyFrom(ctx, pr, `COPY price_points (series_id, as_of, amount_minor, is_outlier) FROM STDIN (FORMAT binary)`)
+	pr.CloseWithError(errors.Join(err, io.ErrClosedPipe)) // stops the writer if COPY failed
+	return err
 }
 
-func newPointSource(ctx context.Context, spec generator.Spec, from, to, base int64, latest [][]any, written *atomic.Int64, progress catalog.Progress, mu *sync.Mutex) *pointSource {
-	ch := make(chan generator.Point, 8192)
-	go func() {
-		defer close(ch)
-		spec.EachPoint(from, to, func(p generator.Point) bool {
-			select {
-			case ch <- p:
-				return true
-			case <-ctx.Done():
+// pgEpoch is day 0 of PostgreSQL's binary date encoding.
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// writePoints writes the binary COPY stream of series [from, to) to w.
+func writePoints(ctx context.Context, w io.Writer, spec generator.Spec, from, to, base int64, latest [][]any,
+	written *atomic.Int64, progress catalog.Progress, mu *sync.Mutex) error {
+	bw := bufio.NewWriterSize(w, 1<<18)
+	// signature, flags, header extension length
+	if _, err := bw.WriteString("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00"); err != nil {
+		return err
+	}
+	var row [39]byte
+	be := binary.BigEndian
+	be.PutUint16(row[0:], 4)  // fields
+	be.PutUint32(row[2:], 8)  // series_id bigint
+	be.PutUint32(row[14:], 4) // as_of date
+	be.PutUint32(row[22:], 8) // amount_minor bigint
+	be.PutUint32(row[34:], 1) // is_outlier bool
+	var err error
+	pending := 0
+	flush := func() {
+		written.Add(int64(pending))
+		mu.Lock()
+		progress.Add(pending)
+		mu.Unlock()
+		pending = 0
+	}
+	lastDay, lastDate := time.Time{}, int32(0)
+	spec.EachPoint(from, to, func(p generator.Point) bool {
+		if !p.AsOf.Equal(lastDay) {
+			lastDay, lastDate = p.AsOf, int32(p.AsOf.Sub(pgEpoch)/(24*time.Hour))
+		}
+		be.PutUint64(row[6:], uint64(base+p.Series+1))
+		be.PutUint32(row[18:], uint32(lastDate))
+		be.PutUint64(row[26:], uint64(p.AmountMinor))
+		row[38] = 0
+		if p.IsOutlier {
+			row[38] = 1
+		} else {
+			latest[p.Series] = []any{base + p.Series + 1, p.AsOf, p.AmountMinor}
+		}
+		if _, err = bw.Write(row[:]); err != nil {
+			return false
+		}
+		if pending++; pending == 100_000 {
+			flush()
+			if err = ctx.Err(); err != nil {
 				return false
 			}
-		})
-	}()
-	return &pointSource{ch: ch, base: base, latest: latest, written: written, progress: progress, mu: mu}
-}
-
-func (s *pointSource) Next() bool {
-	p, ok := <-s.ch
-	if !ok {
-		s.flush()
-		return false
+		}
+		return true
+	})
+	flush()
+	if err != nil {
+		return err
 	}
-	s.cur = p
-	if !p.IsOutlier {
-		s.latest[p.Series] = []any{s.base + p.Series + 1, p.AsOf, p.AmountMinor}
+	if _, err := bw.Write([]byte{0xff, 0xff}); err != nil { // trailer
+		return err
 	}
-	s.pending++
-	if s.pending == 100_000 {
-		s.flush()
-	}
-	return true
+	return bw.Flush()
 }
-
-func (s *pointSource) flush() {
-	s.written.Add(int64(s.pending))
-	s.mu.Lock()
-	s.progress.Add(s.pending)
-	s.mu.Unlock()
-	s.pending = 0
-}
-
-func (s *pointSource) Values() ([]any, error) {
-	return []any{s.base + s.cur.Series + 1, s.cur.AsOf, s.cur.AmountMinor, s.cur.IsOutlier}, nil
-}
-
-func (s *pointSource) Err() error { return nil }

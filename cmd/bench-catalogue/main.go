@@ -1,8 +1,10 @@
-// Command bench-catalogue measures the catalogue's two hot paths on a
-// database of its own: price-point ingest with COPY at CSM_BENCH_POINTS points
+// Command bench-catalogue measures the catalogue's hot paths on a database
+// of its own: price-point ingest with COPY at CSM_BENCH_POINTS points
 // (default 50M), then /api/v2/cards/{id} and /api/v2/cards/{id}/history under
-// concurrent load, side by side with a Gin hello-world handler, in one run.
-// Run it with `make bench-catalogue`.
+// concurrent load, side by side with a Gin hello-world handler, in one run;
+// then /api/search p95, the market job and /api/market/movers p95 from
+// Redis, and the disk the database uses, each against its target. Run it
+// with `make bench-catalogue`.
 package main
 
 import (
@@ -16,18 +18,22 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/cmd/internal/progress"
 	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/postgres"
 	"github.com/collectorstash/csm/postgres/scratch"
+	"github.com/collectorstash/csm/pricing"
+	"github.com/collectorstash/csm/rediscache"
 )
 
 func main() {
@@ -37,8 +43,10 @@ func main() {
 	conc := flag.Int("concurrency", 32, "concurrent HTTP clients")
 	dur := flag.Duration("duration", 10*time.Second, "load duration per endpoint")
 	keep := flag.Bool("keep", false, "reuse an existing bench database (skip ingest)")
+	writers := flag.Int("writers", int(envInt("CSM_BENCH_WRITERS", 2)), "parallel COPY writers")
+	market := flag.Bool("market", true, "also measure search, the market job and movers")
 	flag.Parse()
-	if err := run(*points, *cards, *days, *conc, *dur, *keep); err != nil {
+	if err := run(*points, *cards, *days, *conc, *writers, *dur, *keep, *market); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-catalogue:", err)
 		os.Exit(1)
 	}
@@ -51,7 +59,7 @@ func envInt(k string, def int64) int64 {
 	return def
 }
 
-func run(points int64, cards, days, conc int, dur time.Duration, keep bool) error {
+func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, market bool) error {
 	ctx := context.Background()
 	base := os.Getenv("CSM_DATABASE_URL")
 	if base == "" {
@@ -78,15 +86,16 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	}
 	spec := generator.Spec{Seed: 42, Games: 4, SetsPerGame: 100, Cards: cards, VariantsPerCard: 2,
 		Points: points, Days: days, Today: time.Now().UTC()}
-	fmt.Printf("== ingest: %d price points (%d cards, %d variants, %d series × %d days), seed %d\n",
-		points, cards, spec.Variants(), spec.Series(), days, spec.Seed)
 	if !keep {
-		rep, err := db.LoadSynthetic(ctx, spec, 2, progress.New(points, "COPY price_points", "points"))
+		fmt.Printf("== ingest: %d price points (%d cards, %d variants, %d series × %d days), seed %d\n",
+			points, cards, spec.Variants(), spec.Series(), days, spec.Seed)
+		rep, err := db.LoadSynthetic(ctx, spec, writers, progress.New(points, "COPY price_points", "points"))
 		if err != nil {
 			return err
 		}
-		fmt.Printf("ingest: %d points in %s = %.0f points/s (2 COPY writers); whole load %s\n",
-			rep.Points, rep.PointsTook.Round(time.Millisecond), rep.PointsPerSecond(), rep.Took.Round(time.Millisecond))
+		fmt.Printf("ingest: %d points in %s = %.0f points/s (%d COPY writers); whole load %s   target ≥ 1000000 points/s: %s\n",
+			rep.Points, rep.PointsTook.Round(time.Millisecond), rep.PointsPerSecond(), writers, rep.Took.Round(time.Millisecond),
+			verdict(rep.PointsPerSecond() >= 1e6))
 	}
 	var firstCard int64
 	if err := db.Pool.QueryRow(ctx, `SELECT min(c.id) FROM cards c JOIN games g ON g.id = c.game_id WHERE g.slug = 'synthetic-1'`).Scan(&firstCard); err != nil {
@@ -152,15 +161,149 @@ func run(points int64, cards, days, conc int, dur time.Duration, keep bool) erro
 	}
 	var helloRPS float64
 	for i, row := range rows {
+		if i == 1 && os.Getenv("CSM_BENCH_CPUPROFILE") != "" {
+			// the card-detail (uncached) phase only: server and clients
+			f, err := os.Create(os.Getenv("CSM_BENCH_CPUPROFILE"))
+			if err != nil {
+				return err
+			}
+			_ = pprof.StartCPUProfile(f)
+		}
 		res := load(row.url, priced, conc, dur)
+		if i == 1 && os.Getenv("CSM_BENCH_CPUPROFILE") != "" {
+			pprof.StopCPUProfile()
+		}
 		fmt.Printf("%-34s %10.0f %9.2f %9.2f %9.2f %8d %7.0f%%\n", row.name, res.rps, res.p(50), res.p(95), res.p(99), res.errors, 100*res.hitRate())
 		if i == 0 {
 			helloRPS = res.rps
-		} else {
-			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", 100*res.rps/helloRPS)
+			continue
+		}
+		share := 100 * res.rps / helloRPS
+		switch i {
+		case 1:
+			fmt.Printf("%-34s %9.1f%% of hello-world req/s   target ≥ 50%%: %s\n", "", share, verdict(share >= 50))
+		case 3, 4:
+			fmt.Printf("%-34s %9.1f%% of hello-world req/s   target p95 ≤ 20 ms: %s\n", "", share, verdict(res.p(95) <= 20))
+		default:
+			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", share)
 		}
 	}
+	if market {
+		if err := searchAndMovers(ctx, db, spec, priced); err != nil {
+			return err
+		}
+	}
+	var size, stored int64
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database()),
+		(SELECT value FROM catalog_counters WHERE name = 'price_points')`).Scan(&size, &stored); err != nil {
+		return err
+	}
+	fmt.Printf("\n== disk: database %.1f GB (%d price points stored)\n", float64(size)/(1<<30), stored)
 	return nil
+}
+
+// verdict renders a target check.
+func verdict(met bool) string {
+	if met {
+		return "MET"
+	}
+	return "MISSED"
+}
+
+// searchAndMovers measures /api/search (sequential, varied uncached
+// queries: exact names, prefixes, one-letter typos, filtered) over the
+// bench catalogue, then runs the market job and measures /api/market/movers
+// from Redis.
+func searchAndMovers(ctx context.Context, db *postgres.DB, spec generator.Spec, priced int64) error {
+	rdb := redis.NewClient(&redis.Options{Addr: envStr("CSM_REDIS_ADDR", "127.0.0.1:56379")})
+	defer rdb.Close()
+	const prefix = "bench:catalogue:pricing:"
+	defer func() {
+		if keys, _ := rdb.Keys(context.Background(), prefix+"*").Result(); len(keys) > 0 {
+			rdb.Del(context.Background(), keys...)
+		}
+	}()
+	svc := pricing.New(db, pricing.Options{Cache: rediscache.New(rdb), Prefix: prefix})
+	h, err := api.New(api.Config{Catalog: db, Pricing: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	root, stop, err := listen(h)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	client := &http.Client{Timeout: 30 * time.Second}
+	get := func(u string) (time.Duration, error) {
+		t0 := time.Now()
+		res, err := client.Get(u)
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("%s: status %d", u, res.StatusCode)
+		}
+		return time.Since(t0), nil
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	name := func() string {
+		i := r.IntN(spec.Cards)
+		return spec.CardAt(spec.SetAt(i%spec.Sets()), 0, i).Name
+	}
+	queries := []func() url.Values{
+		func() url.Values { return url.Values{"q": {name()}} },
+		func() url.Values { return url.Values{"q": {name()[:5]}} },
+		func() url.Values {
+			n := []rune(name())
+			k := 1 + r.IntN(len(n)-2)
+			return url.Values{"q": {string(n[:k]) + string(n[k+1:])}}
+		},
+		func() url.Values { return url.Values{"q": {name()}, "rarity": {"Rare"}, "max_price": {"10000"}} },
+	}
+	var lat []time.Duration
+	for i := 0; i < 400; i++ {
+		v := queries[i%len(queries)]()
+		v.Set("limit", "20")
+		d, err := get(root + "/api/search?" + v.Encode())
+		if err != nil {
+			return err
+		}
+		lat = append(lat, d)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	sr := result{lat: lat}
+	fmt.Printf("\n== search: %d sequential uncached requests (exact, prefix, typo, filtered) over %d cards\n", len(lat), spec.Cards)
+	fmt.Printf("%-34s %10s %9.2f %9.2f %9.2f   target p95 ≤ 30 ms: %s\n", "GET /api/search", "", sr.p(50), sr.p(95), sr.p(99), verdict(sr.p(95) <= 30))
+
+	t0 := time.Now()
+	rep, err := svc.RefreshMarket(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n== market job: %d priced cards refreshed into Redis in %s\n", rep.Cards, time.Since(t0).Round(time.Millisecond))
+	lat = lat[:0]
+	tcgs := []string{"all", "pokemon", "mtg"}
+	for i := 0; i < 500; i++ {
+		v := url.Values{"tcg": {tcgs[i%3]}, "period": {pricing.Periods[i%3]}, "limit": {"50"}}
+		d, err := get(root + "/api/market/movers?" + v.Encode())
+		if err != nil {
+			return err
+		}
+		lat = append(lat, d)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	mr := result{lat: lat}
+	fmt.Printf("%-34s %10s %9.2f %9.2f %9.2f   target p95 ≤ 10 ms: %s\n", "GET /api/market/movers (Redis)", "", mr.p(50), mr.p(95), mr.p(99), verdict(mr.p(95) <= 10))
+	return nil
+}
+
+func envStr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }
 
 func listen(h http.Handler) (string, func(), error) {
