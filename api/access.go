@@ -100,11 +100,32 @@ func (s *Server) keyPrincipal(ctx context.Context, key string) (catalog.Principa
 		return catalog.Principal{}, invalid
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= time.Minute || now.Before(*k.LastUsedAt) {
-		if err := s.cfg.Keys.TouchKey(ctx, k.ID, now); err != nil {
-			s.cfg.Log.WarnContext(ctx, "api key last_used_at not updated", "key_id", k.ID, "err", err)
-		}
+		s.touchKey(ctx, k.ID, now)
 	}
 	return catalog.Principal{Method: catalog.AuthAPIKey, User: u, Tier: k.EffectiveTier(u.Tier), Key: &k}, nil
+}
+
+// touchKeyTimeout bounds a last_used_at write.
+const touchKeyTimeout = 5 * time.Second
+
+// touchKey records a key's use (last_used_at, written at most once a
+// minute) in the background: no request waits for this bookkeeping write,
+// which under load can take a commit's fsync, and of the requests that find
+// the key's last_used_at stale at the same moment only the first starts a
+// write (one in flight per key and process). Access checks never depend on
+// it: revocation, expiry and the limits are decided before.
+func (s *Server) touchKey(ctx context.Context, id int64, now time.Time) {
+	if _, busy := s.touching.LoadOrStore(id, struct{}{}); busy {
+		return
+	}
+	go func() {
+		defer s.touching.Delete(id)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), touchKeyTimeout)
+		defer cancel()
+		if err := s.cfg.Keys.TouchKey(ctx, id, now); err != nil {
+			s.cfg.Log.WarnContext(ctx, "api key last_used_at not updated", "key_id", id, "err", err)
+		}
+	}()
 }
 
 // sessionPrincipal verifies the cookie's signature and expiry, then that

@@ -49,10 +49,15 @@ func TestKeyLifecycle(t *testing.T) {
 	var list struct {
 		Items []map[string]any `json:"items"`
 	}
-	r := c.do(http.MethodGet, "/api/keys", nil)
-	require.Equal(t, http.StatusOK, r.status)
+	var r reply
+	// last_used_at is written in the background (no request waits for it)
+	require.Eventually(t, func() bool {
+		r = c.do(http.MethodGet, "/api/keys", nil)
+		require.Equal(t, http.StatusOK, r.status)
+		r.json(&list)
+		return len(list.Items) == 2 && list.Items[1]["last_used_at"] != nil
+	}, 5*time.Second, 10*time.Millisecond)
 	require.Equal(t, "no-store", r.header.Get("Cache-Control"))
-	r.json(&list)
 	require.Len(t, list.Items, 2)
 	require.Equal(t, "staging", list.Items[0]["name"], "newest first")
 	prod := list.Items[1]

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -117,6 +118,9 @@ type Server struct {
 	cfg     Config
 	secret  []byte
 	origins map[string]struct{}
+	// touching holds the ids of the API keys whose last_used_at write is
+	// in flight (see touchKey).
+	touching sync.Map
 }
 
 // New returns the API's http.Handler. A route group whose dependencies are

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/collectorstash/csm/catalog"
 )
@@ -80,6 +81,7 @@ type Cache struct {
 	live    atomic.Bool               // the channel is subscribed
 	hits    atomic.Int64
 	misses  atomic.Int64
+	reads   singleflight.Group // misses being read, by generation and hash
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -146,7 +148,10 @@ func (c *Cache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Lo
 
 // KeyByHash returns the key and its account from memory when a fresh entry
 // is there, else from the store (and keeps it, unless an invalidation came
-// meanwhile or the channel is down).
+// meanwhile or the channel is down). Concurrent misses of one key share one
+// store read, but only among callers that arrived under the same
+// invalidation generation: a lookup that starts after a revoke never takes
+// the result of a read that started before it.
 func (c *Cache) KeyByHash(ctx context.Context, hash []byte) (catalog.APIKey, catalog.User, error) {
 	h := string(hash)
 	now := c.now()
@@ -160,14 +165,38 @@ func (c *Cache) KeyByHash(ctx context.Context, hash []byte) (catalog.APIKey, cat
 		return e.key, e.user, nil
 	}
 	c.misses.Add(1)
-	k, u, err := c.KeyStore.KeyByHash(ctx, hash)
-	if err != nil || !live {
-		return k, u, err
+	if !live {
+		return c.KeyStore.KeyByHash(ctx, hash)
 	}
+	v, err, _ := c.reads.Do(strconv.FormatUint(gen, 36)+":"+h, func() (any, error) {
+		// shared by the callers that joined: one caller's cancellation
+		// must not fail the others
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+		defer cancel()
+		k, u, err := c.KeyStore.KeyByHash(rctx, hash)
+		if err != nil {
+			return nil, err
+		}
+		c.keep(h, gen, k, u, now)
+		return entry{key: k, user: u}, nil
+	})
+	if err != nil {
+		return catalog.APIKey{}, catalog.User{}, err
+	}
+	got := v.(entry)
+	return got.key, got.user, nil
+}
+
+// readTimeout bounds a shared store read of a missed key.
+const readTimeout = 5 * time.Second
+
+// keep stores a lookup read under generation gen, unless an invalidation
+// came meanwhile or the channel went down.
+func (c *Cache) keep(h string, gen uint64, k catalog.APIKey, u catalog.User, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || !c.live.Load() {
-		return k, u, nil // something changed while we read: do not keep it
+		return // something changed while we read: do not keep it
 	}
 	if len(c.entries) >= c.max {
 		c.reset()
@@ -179,7 +208,6 @@ func (c *Cache) KeyByHash(ctx context.Context, hash []byte) (catalog.APIKey, cat
 		c.byUser[u.ID] = map[string]bool{}
 	}
 	c.byUser[u.ID][h] = true
-	return k, u, nil
 }
 
 // TouchKey records the use in the store and in the cached entry, so the

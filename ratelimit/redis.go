@@ -21,6 +21,9 @@ type Limiter struct {
 	prefix string
 	owned  bool
 	now    func() time.Time
+	// calls coalesces concurrent AllowMinute and TakeKey calls into
+	// pipelines (see coalescer).
+	calls coalescer
 }
 
 var _ catalog.RateLimiter = (*Limiter)(nil)
@@ -36,6 +39,13 @@ func New(rdb *redis.Client, prefix string) *Limiter {
 func (l *Limiter) WithClock(now func() time.Time) *Limiter {
 	l.now = now
 	return l
+}
+
+// Coalesced returns how many AllowMinute and TakeKey script calls were made
+// and in how many Redis round trips they went (fewer when concurrent calls
+// shared a pipeline).
+func (l *Limiter) Coalesced() (calls, roundTrips int64) {
+	return l.calls.calls.Load(), l.calls.trips.Load()
 }
 
 // Open connects to the Redis at addr; Close releases it.
@@ -100,7 +110,7 @@ func (l *Limiter) AllowMinute(ctx context.Context, bucket string, perMinute int6
 	}
 	emission := time.Minute.Seconds() / float64(perMinute)
 	at := now.Sub(gcraEpoch).Seconds()
-	v, err := gcra.Run(ctx, l.rdb, []string{l.prefix + "min:" + bucket}, perMinute,
+	v, err := l.calls.run(ctx, l.rdb, l.rdb.Pipeline, gcra, []string{l.prefix + "min:" + bucket}, perMinute,
 		strconv.FormatFloat(emission, 'f', -1, 64), strconv.FormatFloat(at, 'f', 6, 64)).Slice()
 	if err != nil || len(v) != 4 {
 		return catalog.LimitResult{}, catalog.Unavailable(fmt.Errorf("ratelimit: allow minute: %w (%v)", err, v))
@@ -240,7 +250,7 @@ func (l *Limiter) TakeKey(ctx context.Context, minuteBucket string, perMinute in
 	ttl := int64(reset.Sub(now)/time.Second) + 3600
 	clock := l.now()
 	emission := time.Minute.Seconds() / float64(perMinute)
-	v, err := takeKey.Run(ctx, l.rdb, []string{l.prefix + "min:" + minuteBucket, l.dayKey(dayBucket, now)},
+	v, err := l.calls.run(ctx, l.rdb, l.rdb.Pipeline, takeKey, []string{l.prefix + "min:" + minuteBucket, l.dayKey(dayBucket, now)},
 		perMinute, strconv.FormatFloat(emission, 'f', -1, 64), strconv.FormatFloat(clock.Sub(gcraEpoch).Seconds(), 'f', 6, 64),
 		1, perDay, ttl).Slice()
 	if err != nil {

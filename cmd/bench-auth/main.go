@@ -22,8 +22,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +47,13 @@ func main() {
 	conc := flag.Int("concurrency", 8, "clients in the concurrent section")
 	per := flag.Int("concurrent-n", 2000, "requests per mode in the concurrent section")
 	flag.Parse()
+	if cfg := os.Getenv(clientEnv); cfg != "" {
+		if err := client(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-auth client:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*n, *rounds, *conc, *per); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-auth:", err)
 		os.Exit(1)
@@ -163,15 +172,8 @@ func run(n, rounds, conc, per int) error {
 		{"session cookie (bypasses limiter)", limURL, func(h http.Header) { h.Set("Cookie", api.SessionCookie+"="+cookie) }},
 	}
 
-	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
-	fmt.Printf("== bench-auth: GET %s (response cache on), loopback, one process; Postgres + Redis of the toolbox\n", route)
+	fmt.Printf("== bench-auth: GET %s (response cache on), loopback; Postgres + Redis of the toolbox; %d CPUs, GOMAXPROCS=%d\n",
+		route, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	fmt.Printf("\n-- sequential: 1 client, %d requests per mode in %d interleaved rounds (after 100 warm-up each)\n", n, rounds)
 	tr := &http.Transport{MaxIdleConnsPerHost: 4}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -229,35 +231,76 @@ func run(n, rounds, conc, per int) error {
 		fmt.Printf("%-36s %8d %9.0f %9.0f %9.0f %9.0f\n", row.name, len(row.d), s.mean, s.p50, s.p95, s.p99)
 	}
 
-	fmt.Printf("\n-- concurrent: %d clients, %d requests per mode in %d interleaved rounds\n", conc, per, rounds)
-	fmt.Printf("%-36s %10s %9s %9s %9s %7s\n", "mode", "req/s", "p50 µs", "p95 µs", "p99 µs", "non-200")
-	cmodes := append([]mode{}, modes...)
-	cmodes[2].header, cmodes[3].header = bearer(keyConc), bearer(keyConc)
+	fmt.Printf("\n-- concurrent: %d clients in a separate process, %d requests per mode in %d interleaved rounds\n", conc, per, rounds)
+	fmt.Printf("   (CPU µs per request, user+system during the mode's batches: the server process, the client process,\n")
+	fmt.Printf("    and Redis (INFO cpu: every client of the shared Redis counts))\n")
+	fmt.Printf("%-36s %9s %8s %8s %8s %8s %5s %7s %7s %7s\n", "mode", "req/s", "mean µs", "p50 µs", "p99 µs", "max µs", "!200", "server", "client", "redis")
+	cmodes := []clientMode{
+		{Name: modes[0].name, URL: plainURL},
+		{Name: modes[1].name, URL: limURL, FreshIP: true},
+		{Name: modes[2].name, URL: authURL, Header: map[string]string{"Authorization": "Bearer " + keyConc}},
+		{Name: modes[3].name, URL: limURL, Header: map[string]string{"Authorization": "Bearer " + keyConc}},
+		{Name: modes[4].name, URL: limURL, Header: map[string]string{"Cookie": api.SessionCookie + "=" + cookie}},
+	}
+	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" { // the server process during the concurrent section
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	// the modes take turns, so a burst of other load on the machine lands
 	// on all of them rather than on one
-	took := make([]time.Duration, len(cmodes))
-	lats := make([][]time.Duration, len(cmodes))
-	bads := make([]int, len(cmodes))
-	for r := 0; r < rounds; r++ {
-		for i, m := range cmodes {
-			d, l, bad := m.concurrent(route, conc, per/rounds)
-			took[i] += d
-			lats[i] = append(lats[i], l...)
-			bads[i] += bad
+	calls0, trips0 := lim.Coalesced()
+	res, _, err := runClients(clientConfig{Route: route, Conc: conc, Per: per / rounds, Rounds: rounds, Modes: cmodes},
+		func() time.Duration { return redisCPU(ctx, rdb) })
+	if err != nil {
+		return err
+	}
+	var base1, cpu1 float64
+	for i, m := range cmodes {
+		r := res[i]
+		rps := float64(len(r.lat)) / r.took.Seconds()
+		n := float64(max(len(r.lat)+r.bad, 1))
+		cpu := float64(r.serverCPU.Nanoseconds()) / 1000 / n
+		s := summarize(r.lat)
+		fmt.Printf("%-36s %9.0f %8.0f %8.0f %8.0f %8.0f %5d %7.1f %7.1f %7.1f\n", m.Name, rps, s.mean, s.p50, s.p99, s.max, r.bad,
+			cpu, float64(r.clientCPU.Nanoseconds())/1000/n, float64(r.redisCPU.Nanoseconds())/1000/n)
+		if i == 0 {
+			base1, cpu1 = rps, cpu
+		} else {
+			fmt.Printf("%-36s %9.1f%% of unauthenticated req/s, server CPU per request ×%.2f\n", "", 100*rps/base1, cpu/cpu1)
 		}
 	}
-	var base1 float64
-	for i, m := range cmodes {
-		rps := float64(len(lats[i])) / took[i].Seconds()
-		s := summarize(lats[i])
-		fmt.Printf("%-36s %10.0f %9.0f %9.0f %9.0f %7d\n", m.name, rps, s.p50, s.p95, s.p99, bads[i])
-		if i == 0 {
-			base1 = rps
-		} else {
-			fmt.Printf("%-36s %9.1f%% of unauthenticated req/s\n", "", 100*rps/base1)
-		}
+	if calls, trips := lim.Coalesced(); trips > trips0 {
+		fmt.Printf("limiter: %d script calls in %d Redis round trips (%.2f a trip: concurrent calls share a pipeline)\n",
+			calls-calls0, trips-trips0, float64(calls-calls0)/float64(trips-trips0))
+	}
+	if r := 100 * float64(len(res[3].lat)) / res[3].took.Seconds() / base1; r >= 60 {
+		fmt.Printf("target: API key + limiter ≥ 60%% of unauthenticated req/s: %.1f%% PASS\n", r)
+	} else {
+		fmt.Printf("target: API key + limiter ≥ 60%% of unauthenticated req/s: %.1f%% FAIL\n", r)
 	}
 	return nil
+}
+
+// redisCPU is the Redis server's user+system CPU time so far (INFO cpu),
+// 0 when it cannot be read.
+func redisCPU(ctx context.Context, rdb *redis.Client) time.Duration {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 type mode struct {
@@ -342,7 +385,7 @@ func (m mode) concurrent(path string, conc, total int) (time.Duration, []time.Du
 	return time.Since(start), all, bad
 }
 
-type summary struct{ mean, p50, p95, p99 float64 }
+type summary struct{ mean, p50, p95, p99, max float64 }
 
 func summarize(d []time.Duration) summary {
 	if len(d) == 0 {
@@ -356,7 +399,7 @@ func summarize(d []time.Duration) summary {
 	}
 	us := func(x time.Duration) float64 { return float64(x.Nanoseconds()) / 1000 }
 	p := func(q float64) float64 { return us(s[int(float64(len(s)-1)*q)]) }
-	return summary{mean: us(sum) / float64(len(s)), p50: p(0.50), p95: p(0.95), p99: p(0.99)}
+	return summary{mean: us(sum) / float64(len(s)), p50: p(0.50), p95: p(0.95), p99: p(0.99), max: us(s[len(s)-1])}
 }
 
 func listen(h http.Handler) (string, func(), error) {
