@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -75,7 +74,7 @@ func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 			topics: map[string]struct{}{},
 		}
 		conn.lastSeen.Store(time.Now().UnixNano())
-		hj := &rawHijacker{ResponseWriter: c.Writer, sc: conn}
+		hj := &rawHijacker{ResponseWriter: c.Writer}
 		ws, err := websocket.Accept(hj, c.Request, &websocket.AcceptOptions{
 			OriginPatterns: origins,
 			OnPongReceived: func(context.Context, []byte) { conn.seen() },
@@ -86,11 +85,6 @@ func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 		}
 		ws.SetReadLimit(maxClientMsg)
 		conn.ws, conn.raw = ws, hj.conn
-		if sc, ok := hj.conn.(syscall.Conn); ok {
-			if rc, err := sc.SyscallConn(); err == nil {
-				conn.rc = rc
-			}
-		}
 		conn.serve(c.Request.Context())
 	}
 }
@@ -121,16 +115,7 @@ type streamConn struct {
 	wmu     sync.Mutex
 	stopped bool
 	// send queues encoded frames for the writer; a nil frame stops it.
-	send chan []byte
-	// queued counts the frames in send and in the writer's hands: a
-	// direct write (stream_direct.go) is made only when it is 0, so frames
-	// keep their order.
-	queued atomic.Int64
-	// rc is raw's descriptor, for direct writes (nil: none).
-	rc syscall.RawConn
-	// pending is the rest of a frame a direct write left partly written
-	// (wmu held); the writer, or the library's next write, sends it first.
-	pending  []byte
+	send     chan []byte
 	lastSeen atomic.Int64
 	// writing is when the write in flight began (Unix ns), 0 when none.
 	writing atomic.Int64
@@ -151,19 +136,13 @@ type streamConn struct {
 
 func (c *streamConn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
-// Deliver writes a frame without blocking, or queues it for the writer
-// (catalog.StreamSink): false when the queue is full.
+// Deliver queues a frame without blocking (catalog.StreamSink).
 func (c *streamConn) Deliver(frame []byte) bool {
 	f := c.beats.frames.encode(frame)
-	if c.tryDirect(f) {
-		return true
-	}
-	c.queued.Add(1)
 	select {
 	case c.send <- f:
 		return true
 	default:
-		c.queued.Add(-1)
 		return false
 	}
 }
@@ -521,16 +500,13 @@ func (c *streamConn) writer(ctx context.Context) {
 			return
 		}
 		c.writing.Store(time.Now().UnixNano())
-		err := c.flushPending()
-		if err == nil && len(f) > 0 { // an empty frame only wakes the writer for pending
-			if c.raw != nil {
-				_, err = c.raw.Write(f)
-			} else {
-				err = c.ws.Write(wctx, websocket.MessageText, framePayload(f))
-			}
+		var err error
+		if c.raw != nil {
+			_, err = c.raw.Write(f)
+		} else {
+			err = c.ws.Write(wctx, websocket.MessageText, framePayload(f))
 		}
 		c.writing.Store(0)
-		c.queued.Add(-1)
 		c.wmu.Unlock()
 		if err != nil {
 			c.close(websocket.StatusGoingAway, "write failed")

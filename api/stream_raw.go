@@ -18,26 +18,17 @@ import (
 // the socket. A connection's data frames stop before its close frame
 // (streamConn.close takes wmu).
 
-// rawHijacker records the connection the WebSocket library hijacks, and
-// hands the library the socket wrapped in a lockedConn of sc (its writes
-// then take sc's wmu: see stream_direct.go).
+// rawHijacker records the connection the WebSocket library hijacks.
 type rawHijacker struct {
 	gin.ResponseWriter
 	conn net.Conn
-	sc   *streamConn
 }
 
 // Hijack is gin's, keeping the connection.
 func (h *rawHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := h.ResponseWriter.Hijack()
-	if err != nil || c == nil {
-		return c, brw, err
-	}
 	h.conn = c
-	if h.sc == nil {
-		return c, brw, nil
-	}
-	return &lockedConn{Conn: c, c: h.sc}, brw, nil
+	return c, brw, err
 }
 
 // encodedFrame is a payload and its encoded WebSocket frame.
