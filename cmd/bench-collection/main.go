@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"os"
 	"sort"
 	"strconv"
@@ -160,7 +161,7 @@ func portfolio(ctx context.Context, db *postgres.DB, c config, today time.Time) 
 		}
 	}
 	fmt.Printf("portfolio value, %d entries (%d copies, %d priced, total %.2f EUR, 24h %+.2f, 7d %+.2f), uncached, load %s:\n",
-		c.entries, last.CardCount, last.PricedCount, last.TotalValue, last.Change24h, last.Change7d, loadavg())
+		c.entries, last.CardCount, last.PricedCount, last.TotalValue, last.Change24h, last.Change7d, sysload.Load1())
 	p50, p95 := quantiles(lat)
 	fmt.Printf("  summary query (this code): p50 %s  p95 %s  (target p95 ≤ 50ms: %s)\n", p50, p95, verdict(p95 <= 50*time.Millisecond))
 	if len(old) > 0 {
@@ -196,7 +197,7 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 	if err != nil {
 		return err
 	}
-	fmt.Printf("import of %d prices, no alerts: %s (load %s)\n", c.prices, base1.Round(time.Millisecond), loadavg())
+	fmt.Printf("import of %d prices, no alerts: %s (load %s)\n", c.prices, base1.Round(time.Millisecond), sysload.Load1())
 	refresh, cards, err := portfolioRefresh(ctx, db, variants)
 	if err != nil {
 		return err
@@ -225,7 +226,7 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 	_ = db.Pool.QueryRow(ctx, `SELECT count(*) FROM price_alerts WHERE triggered_at IS NOT NULL`).Scan(&fired)
 	_ = db.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications`).Scan(&notes)
 	fmt.Printf("import of %d prices against %d armed alerts: %s (%s more than without alerts; load %s); %d alerts fired, %d notifications\n",
-		c.prices, armed, withAlerts.Round(time.Millisecond), (withAlerts - base1).Round(time.Millisecond), loadavg(), fired, notes)
+		c.prices, armed, withAlerts.Round(time.Millisecond), (withAlerts - base1).Round(time.Millisecond), sysload.Load1(), fired, notes)
 	return nil
 }
 
@@ -243,18 +244,6 @@ func portfolioRefresh(ctx context.Context, db *postgres.DB, variants []int64) (t
 	err = tx.QueryRow(ctx, `SELECT count(*), portfolio_prices_refresh(array_agg(card_id), array_agg('EUR'::text), $2)
 		FROM (SELECT DISTINCT card_id FROM variants WHERE id = ANY($1)) k`, variants, collection.MarketPriceTypes).Scan(&cards, nil)
 	return time.Since(t), cards, err
-}
-
-// loadavg is the machine's 1-minute load average ("?" where unknown).
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "?"
 }
 
 func verdict(ok bool) string {

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"hash/fnv"
 	"image"
 	"image/png"
@@ -160,7 +161,7 @@ func run() error {
 		}
 		ms = append(ms, m)
 	}
-	load1 := loadAvg()
+	load1 := sysload.Load1()
 	fmt.Printf("\nartwork top-1 on unseen cards (embedding only, exact cosine over all %d cards), load average %s\n", len(labels), load1)
 	fmt.Printf("%-24s %-6s %-9s %8s %8s %6s %8s\n", "model", "tier", "subset", "top1", "top5", "n", "target")
 	for _, m := range ms {
@@ -181,7 +182,7 @@ func run() error {
 			}
 		}
 	}
-	fmt.Printf("\nembedding latency per crop, one thread (median of 40 runs), load average %s\n", loadAvg())
+	fmt.Printf("\nembedding latency per crop, one thread (median of 40 runs), load average %s\n", sysload.Load1())
 	for _, m := range ms {
 		fmt.Printf("%-24s %6.1f ms   target ≤ 15 ms  %s\n", filepath.Base(m.path), float64(m.lat.Microseconds())/1000, okMissed(m.lat <= 15*time.Millisecond))
 	}
@@ -521,13 +522,4 @@ func rotate180(img *image.RGBA) *image.RGBA {
 		}
 	}
 	return out
-}
-
-// loadAvg is the 1-minute load average, for the figures' context.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Fields(string(b))[0]
 }

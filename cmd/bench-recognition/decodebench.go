@@ -2,10 +2,9 @@ package main
 
 import (
 	"bytes"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"image"
 	"image/jpeg"
-	"os"
-	"strings"
 	"time"
 
 	xdraw "golang.org/x/image/draw"
@@ -45,7 +44,7 @@ func measureDecode(singles []Query) DecodeTimes {
 		return d
 	}
 	d.Bytes = len(data)
-	d.Load = loadAvg()
+	d.Load = sysload.Load1()
 	for i := 0; i < max(decodeRunsStd, decodeRunsReduced); i++ {
 		if i < decodeRunsStd {
 			t := time.Now()
@@ -77,16 +76,4 @@ func decodeStd(data []byte) error {
 	dst := image.NewRGBA(image.Rect(0, 0, int(float64(b.Dx())*s+0.5), int(float64(b.Dy())*s+0.5)))
 	xdraw.BiLinear.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
 	return nil
-}
-
-// loadAvg is the 1-minute load average ("?" where unreadable).
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "?"
 }

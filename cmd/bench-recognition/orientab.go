@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"image"
 	"io"
 	"time"
@@ -33,7 +34,7 @@ type OrientAB struct {
 
 // runOrientAB runs the A/B on up to n photos.
 func runOrientAB(ctx context.Context, rec *wire.Recognition, ev Eval, qs []Query, n int) (OrientAB, error) {
-	ab := OrientAB{Threshold: 0.9, Load: loadAvg()}
+	ab := OrientAB{Threshold: 0.9, Load: sysload.Load1()}
 	p := newBar(min(n, len(qs)), "rotated retry A/B")
 	defer p.Finish()
 	variant := [2]float64{alwaysRetry, 0}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"io"
 	"sort"
 	"time"
@@ -48,7 +49,7 @@ func (r Report) printSplit(w io.Writer, cfg Config) {
 // Print writes the figures with their targets: unseen cards first.
 func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 	fmt.Fprintf(w, "\n== bench-recognition: %d-card gallery, model %s, seed %d, %d single-card photos, %d binder pages, %d table photos, %d dense grids, run %s, load %s\n",
-		r.GalleryCards, r.Model, cfg.Seed, r.Singles, cfg.Binders, cfg.Tables, cfg.Dense, took.Round(time.Second), loadAvg())
+		r.GalleryCards, r.Model, cfg.Seed, r.Singles, cfg.Binders, cfg.Tables, cfg.Dense, took.Round(time.Second), sysload.Load1())
 	r.printSplit(w, cfg)
 	fmt.Fprintln(w, "\nsingle-card photos through POST /api/cards/recognize (top-level candidates); targets apply to unseen cards:")
 	for _, tc := range r.Tiers {
@@ -60,7 +61,7 @@ func (r Report) Print(w io.Writer, cfg Config, took time.Duration) {
 	}
 	r.printMulti(w)
 
-	fmt.Fprintf(w, "\nspeed (load %s at the end of the run):\n", loadAvg())
+	fmt.Fprintf(w, "\nspeed (load %s at the end of the run):\n", sysload.Load1())
 	for _, f := range sortedKeys(r.Latency) {
 		lat := r.Latency[f]
 		p50, p95 := percentile(lat, 50), percentile(lat, 95)
