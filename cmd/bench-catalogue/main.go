@@ -65,16 +65,12 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 	if base == "" {
 		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
 	}
-	u, err := url.Parse(base)
+	benchURL, err := scratch.Reuse(base, "csm_bench")
+	if err == nil && !keep {
+		benchURL, err = scratch.Database(ctx, base, "csm_bench")
+	}
 	if err != nil {
 		return err
-	}
-	u.Path = "/csm_bench"
-	benchURL := u.String()
-	if !keep {
-		if benchURL, err = scratch.Database(ctx, base, "csm_bench"); err != nil {
-			return err
-		}
 	}
 	db, err := postgres.Open(ctx, benchURL)
 	if err != nil {

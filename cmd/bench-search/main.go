@@ -72,16 +72,12 @@ func run(cards, queries int, keep, market bool, datasets string) error {
 	if base == "" {
 		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
 	}
-	u, err := url.Parse(base)
+	benchURL, err := scratch.Reuse(base, "csm_bench_search")
+	if err == nil && !keep {
+		benchURL, err = scratch.Database(ctx, base, "csm_bench_search")
+	}
 	if err != nil {
 		return err
-	}
-	u.Path = "/csm_bench_search"
-	benchURL := u.String()
-	if !keep {
-		if benchURL, err = scratch.Database(ctx, base, "csm_bench_search"); err != nil {
-			return err
-		}
 	}
 	db, err := postgres.Open(ctx, benchURL)
 	if err != nil {

@@ -11,6 +11,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// Reuse returns the URL of database name on the server of base as it is
+// (a benchmark's -keep): nothing is dropped or created.
+func Reuse(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("scratch: database url: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
 // Database drops database name on the server of base (closing its
 // connections) and creates it empty; it returns the new database's URL.
 func Database(ctx context.Context, base, name string) (string, error) {
