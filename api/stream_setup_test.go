@@ -28,6 +28,14 @@ import (
 // streamHeartbeat is the tests' ping interval (25 s in production).
 const streamHeartbeat = 300 * time.Millisecond
 
+// streamConnTTL is how long the tests' connection counts live without a
+// refresh. Production uses three heartbeats; the tests' heartbeat is so
+// short that three of them (900 ms) can pass unrefreshed on a loaded
+// machine, and the counted connections would expire under a live socket.
+// No api test relies on expiry (a closed socket releases its slot; the
+// realtime package tests expiry itself).
+const streamConnTTL = 30 * time.Second
+
 // streamFixture is the API with accounts, the limiter and the real-time
 // hub over real HTTP; second is another API "process" (its own hub) on the
 // same database and Redis.
@@ -58,7 +66,7 @@ func setupStream(t *testing.T, opts ...streamOptions) *streamFixture {
 			Log:           slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			Now:           f.clock.Now,
 			SessionSecret: []byte("test-secret-test-secret-test-secret!"),
-			Stream:        hub, StreamConns: realtime.NewConns(rdb, prefix, 3*streamHeartbeat),
+			Stream:        hub, StreamConns: realtime.NewConns(rdb, prefix, streamConnTTL),
 			StreamHeartbeat: streamHeartbeat, StreamMaxConns: o.maxConns,
 		})
 		require.NoError(t, err)
