@@ -13,9 +13,12 @@ CREATE TABLE card_docs (
 -- +goose StatementBegin
 -- card_docs_invalidate deletes the documents of the cards that the
 -- statement's transition table "t" touched; TG_ARGV[0] maps t to card ids.
+-- Rows are locked in card-id order first, so that concurrent writers of
+-- overlapping cards queue instead of deadlocking.
 CREATE FUNCTION card_docs_invalidate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('DELETE FROM card_docs WHERE card_id IN (%s)', TG_ARGV[0]);
+    EXECUTE format('DELETE FROM card_docs WHERE card_id IN (
+        SELECT card_id FROM card_docs WHERE card_id IN (%s) ORDER BY card_id FOR UPDATE)', TG_ARGV[0]);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
