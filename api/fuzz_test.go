@@ -36,6 +36,10 @@ func (fakeReader) FindCards(context.Context, catalog.CardFilter) ([]catalog.Card
 func (fakeReader) Card(_ context.Context, id int64) (catalog.CardDetail, error) {
 	return catalog.CardDetail{ID: id}, nil
 }
+func (f fakeReader) CardDocument(ctx context.Context, id int64) ([]byte, error) {
+	c, _ := f.Card(ctx, id)
+	return json.Marshal(c)
+}
 func (fakeReader) History(context.Context, catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
 	return []catalog.HistoryPoint{}, nil
 }

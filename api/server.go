@@ -231,3 +231,11 @@ func ok(c *gin.Context, body any) {
 	}
 	c.JSON(http.StatusOK, body)
 }
+
+// okJSON is ok for a body that is JSON already (a stored document).
+func okJSON(c *gin.Context, body []byte) {
+	if v := c.GetString(cacheKey); v != "" {
+		c.Header("Cache-Control", v)
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}

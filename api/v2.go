@@ -100,12 +100,12 @@ func (s *Server) card(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	card, err := s.cfg.Catalog.Card(c.Request.Context(), id)
+	body, err := s.cfg.Catalog.CardDocument(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ok(c, card)
+	okJSON(c, body)
 }
 
 func (s *Server) history(c *gin.Context) {

@@ -200,6 +200,9 @@ type Reader interface {
 	Set(ctx context.Context, id int64, p Page) (Set, GameRef, []CardSummary, int64, error)
 	FindCards(ctx context.Context, f CardFilter) ([]CardSummary, error)
 	Card(ctx context.Context, id int64) (CardDetail, error)
+	// CardDocument returns Card's answer as the route's JSON body, byte for
+	// byte what encoding/json makes of the CardDetail.
+	CardDocument(ctx context.Context, id int64) ([]byte, error)
 	History(ctx context.Context, q HistoryQuery) ([]HistoryPoint, error)
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

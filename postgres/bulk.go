@@ -24,6 +24,7 @@ type BulkReport struct {
 	Series                       int64
 	Points                       int64
 	PointsTook                   time.Duration
+	DocsTook                     time.Duration // rendering the card documents
 	Took                         time.Duration
 }
 
@@ -208,6 +209,12 @@ func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers in
 		ANALYZE games, sets, cards, printings, variants, price_series, price_latest`); err != nil {
 		return rep, wrap("bulk: sequences", err, "")
 	}
+	// the card documents: set-based, all synthetic cards, after the load
+	dstart := time.Now()
+	if err := db.renderCardDocsParallel(ctx, base.card+1, base.card+int64(rep.Cards), writers); err != nil {
+		return rep, wrap("bulk: card docs", err, "")
+	}
+	rep.DocsTook = time.Since(dstart)
 	if err := db.RefreshPortfolioPrices(ctx); err != nil {
 		return rep, err
 	}

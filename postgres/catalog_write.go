@@ -16,17 +16,26 @@ var gameAliases = map[string][]string{
 	catalog.GameFAB:      {"fab"},
 }
 
-// UpsertGame creates or renames a game and returns its id.
+// UpsertGame creates or renames a game and returns its id; a rename
+// re-renders the game's card documents in the same transaction.
 func (db *DB) UpsertGame(ctx context.Context, g catalog.GameInfo) (int64, error) {
 	aliases := gameAliases[g.Slug]
 	if aliases == nil {
 		aliases = []string{}
 	}
 	var id int64
-	err := db.Pool.QueryRow(ctx, `
-		INSERT INTO games (slug, name, aliases) VALUES ($1, $2, $3)
-		ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases
-		RETURNING id`, g.Slug, g.Name, aliases).Scan(&id)
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var renamed bool
+		err := tx.QueryRow(ctx, `
+			WITH old AS (SELECT name FROM games WHERE slug = $1)
+			INSERT INTO games (slug, name, aliases) VALUES ($1, $2, $3)
+			ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, aliases = EXCLUDED.aliases
+			RETURNING id, coalesce((SELECT name <> $2 FROM old), false)`, g.Slug, g.Name, aliases).Scan(&id, &renamed)
+		if err != nil || !renamed {
+			return err
+		}
+		return refreshCardDocs(ctx, tx, `SELECT id FROM cards WHERE game_id = $1`, id)
+	})
 	return id, wrap("upsert game", err, "")
 }
 
@@ -61,7 +70,10 @@ func (db *DB) UpsertSet(ctx context.Context, gameID int64, s catalog.ImportSet) 
 				ON CONFLICT (set_id, name, product_type) DO NOTHING`, gameID, setID, sp.Name, sp.ProductType)
 			rep.Sealed++
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return refreshCardDocs(ctx, tx, `SELECT id FROM cards WHERE set_id = $1`, setID)
 	})
 	if err != nil {
 		return rep, wrap("upsert set "+s.Code, err, "")

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -45,8 +46,9 @@ func main() {
 	keep := flag.Bool("keep", false, "reuse an existing bench database (skip ingest)")
 	writers := flag.Int("writers", int(envInt("CSM_BENCH_WRITERS", 2)), "parallel COPY writers")
 	market := flag.Bool("market", true, "also measure search, the market job and movers")
+	dbName := flag.String("db", envStr("CSM_BENCH_DB", "csm_bench"), "bench database name")
 	flag.Parse()
-	if err := run(*points, *cards, *days, *conc, *writers, *dur, *keep, *market); err != nil {
+	if err := run(*dbName, *points, *cards, *days, *conc, *writers, *dur, *keep, *market); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-catalogue:", err)
 		os.Exit(1)
 	}
@@ -59,15 +61,15 @@ func envInt(k string, def int64) int64 {
 	return def
 }
 
-func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, market bool) error {
+func run(dbName string, points int64, cards, days, conc, writers int, dur time.Duration, keep, market bool) error {
 	ctx := context.Background()
 	base := os.Getenv("CSM_DATABASE_URL")
 	if base == "" {
 		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
 	}
-	benchURL, err := scratch.Reuse(base, "csm_bench")
+	benchURL, err := scratch.Reuse(base, dbName)
 	if err == nil && !keep {
-		benchURL, err = scratch.Database(ctx, base, "csm_bench")
+		benchURL, err = scratch.Database(ctx, base, dbName)
 	}
 	if err != nil {
 		return err
@@ -92,6 +94,7 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 		fmt.Printf("ingest: %d points in %s = %.0f points/s (%d COPY writers); whole load %s   target ≥ 1000000 points/s: %s\n",
 			rep.Points, rep.PointsTook.Round(time.Millisecond), rep.PointsPerSecond(), writers, rep.Took.Round(time.Millisecond),
 			verdict(rep.PointsPerSecond() >= 1e6))
+		fmt.Printf("card documents: %d cards rendered in %s (%d connections)\n", rep.Cards, rep.DocsTook.Round(time.Millisecond), writers)
 	}
 	var firstCard int64
 	if err := db.Pool.QueryRow(ctx, `SELECT min(c.id) FROM cards c JOIN games g ON g.id = c.game_id WHERE g.slug = 'synthetic-1'`).Scan(&firstCard); err != nil {
@@ -109,6 +112,16 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 	if err != nil {
 		return err
 	}
+	// the route as it was before the stored documents: built live per request
+	liveH, err := api.New(api.Config{Catalog: liveCards{db}, Log: quiet})
+	if err != nil {
+		return err
+	}
+	liveURL, stopLive, err := listen(liveH)
+	if err != nil {
+		return err
+	}
+	defer stopLive()
 	cachedH, err := api.New(api.Config{Catalog: db, Log: quiet, CacheTTL: time.Minute})
 	if err != nil {
 		return err
@@ -141,6 +154,9 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 		{"gin hello-world", func(*rand.Rand, *rand.Zipf) string { return helloURL + "/hello" }},
 		{"card detail, uniform, no cache", func(r *rand.Rand, _ *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d", apiURL, firstCard+r.Int64N(priced))
+		}},
+		{"card detail, uniform, live build", func(r *rand.Rand, _ *rand.Zipf) string {
+			return fmt.Sprintf("%s/api/v2/cards/%d", liveURL, firstCard+r.Int64N(priced))
 		}},
 		{"card detail, zipf, 60s cache", func(r *rand.Rand, z *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d", cachedURL, zipfCard(r, z))
@@ -178,7 +194,7 @@ func run(points int64, cards, days, conc, writers int, dur time.Duration, keep, 
 		switch i {
 		case 1:
 			fmt.Printf("%-34s %9.1f%% of hello-world req/s   target ≥ 50%%: %s\n", "", share, verdict(share >= 50))
-		case 3, 4:
+		case 4, 5:
 			fmt.Printf("%-34s %9.1f%% of hello-world req/s   target p95 ≤ 20 ms: %s\n", "", share, verdict(res.p(95) <= 20))
 		default:
 			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", share)
@@ -381,4 +397,17 @@ func load(next func(*rand.Rand, *rand.Zipf) string, n int64, conc int, dur time.
 	wg.Wait()
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	return result{lat: all, rps: float64(len(all)) / dur.Seconds(), errors: errs, hits: hitsAll}
+}
+
+// liveCards serves the card route the way it was before the stored
+// documents (the detail built per request), for the same-run comparison.
+type liveCards struct{ *postgres.DB }
+
+// CardDocument builds the card live and encodes it.
+func (l liveCards) CardDocument(ctx context.Context, id int64) ([]byte, error) {
+	c, err := l.Card(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
 }
