@@ -30,7 +30,7 @@ func (s *Server) collectionRoutes(r *gin.Engine) {
 
 	wish := r.Group("/wishlist", auth)
 	wish.GET("", itemsCall(s, userID, cs.Wishlist))
-	wish.POST("/add", s.addToWishlist)
+	wish.POST("/add", bodyUpsert(s, userID, cs.Wish)) // 201 added, 200 when already wished (max_price updated, re-armed)
 	wish.DELETE("/:card_id", idDelete(s, "card_id", userID, cs.Unwish))
 
 	alerts := r.Group("/alerts", auth)
@@ -102,26 +102,6 @@ func (s *Server) portfolioValue(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, v)
-}
-
-// addToWishlist is POST /wishlist/add: 201 added, 200 when the card was
-// already wished (its max_price updated and re-armed).
-func (s *Server) addToWishlist(c *gin.Context) {
-	var b collection.WishRequest
-	if err := readJSON(c, &b); err != nil {
-		s.fail(c, err)
-		return
-	}
-	w, created, err := s.cfg.Collection.Wish(c.Request.Context(), principalOf(c).User.ID, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, w)
 }
 
 // deckLegality is GET /decks/{id}/legality (?format=, the deck's own by

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -13,24 +14,27 @@ import (
 // communityRoutes mounts private messages, blocks, reports and the forum
 // (the seed's "Private messages", "Forum" and "Reports & blocks").
 func (s *Server) communityRoutes(r *gin.Engine) {
+	cs := s.cfg.Community
 	auth := s.require(catalog.AccessAuth)
 	m := r.Group("/api/messages", auth)
-	m.GET("", s.listMessages)
-	m.POST("", s.sendMessage)
-	m.GET("/threads", s.messageThreads)
-	m.GET("/:id", idCall(s, "id", actor, s.cfg.Community.GetMessage))
-	m.DELETE("/:id", idDelete(s, "id", actor, s.cfg.Community.DeleteMessage))
+	m.GET("", queryCall(s, actor, messageQuery, cs.ListMessages))
+	m.POST("", bodyCall(s, http.StatusCreated, actor, func(ctx context.Context, a community.Actor, in sendMessageBody) (community.Message, error) {
+		return cs.SendMessage(ctx, a, in.message())
+	}))
+	m.GET("/threads", queryCall(s, actor, threadQuery, cs.MessageThreads))
+	m.GET("/:id", idCall(s, "id", actor, cs.GetMessage))
+	m.DELETE("/:id", idDelete(s, "id", actor, cs.DeleteMessage))
 
 	b := r.Group("/api/blocks", auth)
-	b.GET("", itemsCall(s, actor, s.cfg.Community.Blocks))
-	b.POST("", s.blockUser)
+	b.GET("", itemsCall(s, actor, cs.Blocks))
+	b.POST("", bodyUpsert(s, actor, cs.BlockUser))
 	b.DELETE("/:username", s.unblockUser)
 
-	r.POST("/api/reports", auth, s.createReport)
-	r.GET("/api/reports", auth, s.myReports)
+	r.POST("/api/reports", auth, bodyCall(s, http.StatusCreated, actor, cs.CreateReport))
+	r.GET("/api/reports", auth, queryCall(s, actor, reportPage, cs.MyReports))
 	admin := r.Group("/api/admin", s.require(catalog.AccessAdmin))
-	admin.GET("/reports", s.reportQueue)
-	admin.POST("/reports/:id/resolve", s.resolveReport)
+	admin.GET("/reports", queryCall(s, actor, reportQueueQuery, cs.ReportQueue))
+	admin.POST("/reports/:id/resolve", idBodyCall(s, "id", actor, cs.ResolveReport))
 
 	s.forumRoutes(r, auth, admin)
 }
@@ -50,17 +54,6 @@ func communityQueryID(p *params, name string) *int64 {
 	return &id
 }
 
-// communityPathID parses a positive path id; a bad one is a 422 written.
-func (s *Server) communityPathID(c *gin.Context, name string) (int64, bool) {
-	p := newParams(c)
-	id := p.intRange("path", name, 0, 1, maxID)
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return 0, false
-	}
-	return id, true
-}
-
 // sendMessageBody is POST /api/messages; to and recipient_username are
 // aliases of to_username.
 type sendMessageBody struct {
@@ -73,83 +66,32 @@ type sendMessageBody struct {
 	ParentID          *int64 `json:"parent_id"`
 }
 
-func (s *Server) sendMessage(c *gin.Context) {
-	var in sendMessageBody
-	if err := readJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
+// message is the body as the community sees it: the first non-blank of
+// to_username, to and recipient_username is the recipient.
+func (in sendMessageBody) message() community.NewMessage {
 	to := in.ToUsername
 	for _, alias := range []string{in.To, in.RecipientUsername} {
 		if strings.TrimSpace(to) == "" {
 			to = alias
 		}
 	}
-	msg, err := s.cfg.Community.SendMessage(c.Request.Context(), actor(c), community.NewMessage{
-		To: to, Subject: in.Subject, Body: in.Body, ListingID: in.ListingID, ParentID: in.ParentID})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, msg)
+	return community.NewMessage{To: to, Subject: in.Subject, Body: in.Body, ListingID: in.ListingID, ParentID: in.ParentID}
 }
 
-func (s *Server) listMessages(c *gin.Context) {
-	p := newParams(c)
+// messageQuery parses GET /api/messages: folder, listing_id, limit, offset.
+func messageQuery(p *params) community.MessageQuery {
 	q := community.MessageQuery{
 		Folder:    community.Folder(p.enum("folder", string(community.FolderInbox), string(community.FolderInbox), string(community.FolderSent), string(community.FolderAll))),
 		ListingID: communityQueryID(p, "listing_id"),
-		Limit:     int(p.intRange("query", "limit", 50, 1, community.MaxListLimit)),
-		Offset:    int(p.intRange("query", "offset", 0, 0, 1_000_000)),
 	}
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, err := s.cfg.Community.ListMessages(c.Request.Context(), actor(c), q)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, list)
+	q.Limit, q.Offset = pageQuery(p)
+	return q
 }
 
-func (s *Server) messageThreads(c *gin.Context) {
-	p := newParams(c)
-	q := community.ThreadQuery{ListingID: communityQueryID(p, "listing_id"), With: p.str("with", 30),
+// threadQuery parses GET /api/messages/threads: listing_id, with, limit.
+func threadQuery(p *params) community.ThreadQuery {
+	return community.ThreadQuery{ListingID: communityQueryID(p, "listing_id"), With: p.str("with", 30),
 		Limit: int(p.intRange("query", "limit", 500, 1, 500))}
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	list, err := s.cfg.Community.MessageThreads(c.Request.Context(), actor(c), q)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, list)
-}
-
-func (s *Server) blockUser(c *gin.Context) {
-	var in struct {
-		Username string `json:"username"`
-	}
-	if err := readJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	b, created, err := s.cfg.Community.BlockUser(c.Request.Context(), actor(c), strings.TrimSpace(in.Username))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, b)
 }
 
 func (s *Server) unblockUser(c *gin.Context) {
@@ -160,85 +102,24 @@ func (s *Server) unblockUser(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) createReport(c *gin.Context) {
-	var in struct {
-		TargetType string `json:"target_type"`
-		TargetID   int64  `json:"target_id"`
-		Reason     string `json:"reason"`
-		Category   string `json:"category"`
-	}
-	if err := readJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	rep, err := s.cfg.Community.CreateReport(c.Request.Context(), actor(c), community.NewReport{
-		TargetType: in.TargetType, TargetID: in.TargetID, Reason: in.Reason, Category: in.Category})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, rep)
-}
-
 // pageQuery parses limit (1–100, 50) and offset.
 func pageQuery(p *params) (limit, offset int) {
 	return int(p.intRange("query", "limit", 50, 1, community.MaxListLimit)), int(p.intRange("query", "offset", 0, 0, 1_000_000))
 }
 
-func (s *Server) myReports(c *gin.Context) {
-	p := newParams(c)
+// reportPage parses GET /api/reports: limit and offset.
+func reportPage(p *params) community.ReportQuery {
 	limit, offset := pageQuery(p)
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
-	}
-	rs, total, err := s.cfg.Community.MyReports(c.Request.Context(), actor(c), limit, offset)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": rs, "total": total, "limit": limit, "offset": offset})
+	return community.ReportQuery{Limit: limit, Offset: offset}
 }
 
-func (s *Server) reportQueue(c *gin.Context) {
-	p := newParams(c)
-	status := p.enum("status", string(community.ReportOpen), "open", "resolved", "dismissed", "all")
-	limit, offset := pageQuery(p)
-	if err := p.err(); err != nil {
-		s.fail(c, err)
-		return
+// reportQueueQuery parses GET /api/admin/reports: status (open by default,
+// or all), limit and offset.
+func reportQueueQuery(p *params) community.ReportQuery {
+	status := community.ReportStatus(p.enum("status", string(community.ReportOpen), "open", "resolved", "dismissed", "all"))
+	q := reportPage(p)
+	if status != "all" {
+		q.Status = status
 	}
-	q := community.ReportQuery{Status: community.ReportStatus(status), Limit: limit, Offset: offset}
-	if status == "all" {
-		q.Status = ""
-	}
-	rs, total, err := s.cfg.Community.ReportQueue(c.Request.Context(), actor(c), q)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": rs, "total": total, "limit": limit, "offset": offset, "status": status})
-}
-
-func (s *Server) resolveReport(c *gin.Context) {
-	id, ok := s.communityPathID(c, "id")
-	if !ok {
-		return
-	}
-	var in struct {
-		Status     string `json:"status"`
-		Resolution string `json:"resolution"`
-	}
-	if err := readJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	rep, err := s.cfg.Community.ResolveReport(c.Request.Context(), actor(c), id, in.Status, in.Resolution)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rep)
+	return q
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"net/http"
@@ -118,14 +117,5 @@ func htmlPage(c *gin.Context) int {
 func (s *Server) forumPage(c *gin.Context, name string, d forumPageData) {
 	d.Username = principalOf(c).User.Username
 	d.Self = c.Request.URL.RequestURI()
-	var b bytes.Buffer
-	if err := forumTemplates.ExecuteTemplate(&b, name, d); err != nil {
-		s.fail(c, &catalog.Error{Code: catalog.EINTERNAL, Message: "Page could not be rendered", Err: err})
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
+	s.htmlPage(c, forumTemplates.ExecuteTemplate, name, d)
 }

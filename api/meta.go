@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"net/http"
@@ -39,8 +38,8 @@ func (s *Server) metaRoutes(r *gin.Engine) {
 	r.PUT("/api/admin/app/version/:platform", s.require(catalog.AccessAdmin), s.setAppVersion)
 
 	d := r.Group("/api/devices", s.require(catalog.AccessAuth))
-	d.GET("", s.listDevices)
-	d.POST("", s.registerDevice)
+	d.GET("", itemsCall(s, userID, s.cfg.Meta.Devices))
+	d.POST("", bodyUpsert(s, userID, s.cfg.Meta.RegisterDevice))
 	d.DELETE("", s.unregisterDevice)
 	d.POST("/unregister", s.unregisterDevice)
 }
@@ -122,16 +121,7 @@ func (s *Server) statusPage(c *gin.Context) {
 
 // metaPage renders a status or stats page.
 func (s *Server) metaPage(c *gin.Context, name string, data any) {
-	var b bytes.Buffer
-	if err := metaTemplates.ExecuteTemplate(&b, name, data); err != nil {
-		s.fail(c, &catalog.Error{Code: catalog.EINTERNAL, Message: "Page could not be rendered", Err: err})
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
+	s.htmlPage(c, metaTemplates.ExecuteTemplate, name, data)
 }
 
 func (s *Server) appManifest(c *gin.Context) {
@@ -169,38 +159,6 @@ func (s *Server) setAppVersion(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{string(v.Platform): v})
-}
-
-func (s *Server) listDevices(c *gin.Context) {
-	ds, err := s.cfg.Meta.Devices(c.Request.Context(), principalOf(c).User.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"items": ds})
-}
-
-func (s *Server) registerDevice(c *gin.Context) {
-	var in struct {
-		Platform   string `json:"platform"`
-		Token      string `json:"token"`
-		AppVersion string `json:"app_version"`
-	}
-	if err := readJSON(c, &in); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, created, err := s.cfg.Meta.RegisterDevice(c.Request.Context(), principalOf(c).User.ID, in.Platform, in.Token, in.AppVersion)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	c.JSON(status, d)
 }
 
 func (s *Server) unregisterDevice(c *gin.Context) {

@@ -107,14 +107,24 @@ func (s *Server) signedInPage(c *gin.Context, page, self string, data PageData) 
 
 // page renders one page with the pages' security headers.
 func (s *Server) page(c *gin.Context, page string, data PageData) {
+	// deeplinks carry the claim token: no referrer
+	s.htmlPage(c, s.cfg.Pages.Render, page, data, "Referrer-Policy", "no-referrer")
+}
+
+// htmlPage renders name with data through render and answers it 200 with
+// the pages' security headers (pageCSP, nosniff, no-store) and the more
+// given as name, value pairs; a page that fails to render is a 500.
+func (s *Server) htmlPage(c *gin.Context, render func(w io.Writer, name string, data any) error, name string, data any, more ...string) {
 	var b bytes.Buffer
-	if err := s.cfg.Pages.Render(&b, page, data); err != nil {
+	if err := render(&b, name, data); err != nil {
 		s.fail(c, &catalog.Error{Code: catalog.EINTERNAL, Message: "Page could not be rendered", Err: err})
 		return
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("Referrer-Policy", "no-referrer") // deeplinks carry the claim token
+	for i := 0; i+1 < len(more); i += 2 {
+		h.Set(more[i], more[i+1])
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())

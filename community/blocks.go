@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/collectorstash/csm/catalog"
@@ -26,9 +27,15 @@ type BlockStore interface {
 	Blocks(ctx context.Context, blocker int64) ([]Block, error)
 }
 
-// BlockUser makes actor refuse username's messages, bids and forum
+// BlockRequest names the member to block (POST /api/blocks).
+type BlockRequest struct {
+	Username string `json:"username"`
+}
+
+// BlockUser makes actor refuse the named member's messages, bids and forum
 // replies; blocking again is a no-op (created false).
-func (s *Service) BlockUser(ctx context.Context, actor Actor, username string) (b Block, created bool, err error) {
+func (s *Service) BlockUser(ctx context.Context, actor Actor, in BlockRequest) (b Block, created bool, err error) {
+	username := strings.TrimSpace(in.Username)
 	if username == "" {
 		var f fields
 		f.missing("username")

@@ -87,6 +87,45 @@ type PostEdit struct {
 	At       time.Time
 }
 
+// DefaultCategory is the board of a thread opened without one.
+const DefaultCategory = "general"
+
+// NewCategory is a board an admin adds (POST /api/admin/forum/categories).
+type NewCategory struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Position    int    `json:"position"`
+}
+
+// ThreadDraft is a thread a member opens (POST /api/forum/threads): its
+// board (DefaultCategory when empty), title and first post.
+type ThreadDraft struct {
+	Category string `json:"category"`
+	Title    string `json:"title"`
+	Body     string `json:"body"`
+}
+
+// OpenedThread is a new thread with its first post.
+type OpenedThread struct {
+	Thread ForumThread `json:"thread"`
+	Post   Post        `json:"post"`
+}
+
+// PostDraft is the text of a reply or of a post's edit; Title edits the
+// thread's title (an edit of the first post only; a reply has none).
+type PostDraft struct {
+	Body  string  `json:"body"`
+	Title *string `json:"title"`
+}
+
+// ThreadFlags locks/unlocks and pins/unpins a thread; nil leaves a flag as
+// it is.
+type ThreadFlags struct {
+	IsLocked *bool `json:"is_locked"`
+	IsPinned *bool `json:"is_pinned"`
+}
+
 // ForumStore keeps the forum.
 type ForumStore interface {
 	Categories(ctx context.Context) ([]Category, error)
@@ -155,10 +194,11 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 var categorySlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // CreateCategory adds a board (admins).
-func (s *Service) CreateCategory(ctx context.Context, actor Actor, c Category) (Category, error) {
+func (s *Service) CreateCategory(ctx context.Context, actor Actor, in NewCategory) (Category, error) {
 	if !actor.IsAdmin {
 		return Category{}, catalog.Errorf(catalog.EFORBIDDEN, "Admin only")
 	}
+	c := Category{Slug: in.Slug, Name: in.Name, Description: in.Description, Position: in.Position}
 	var f fields
 	if !categorySlug.MatchString(c.Slug) {
 		f.add("slug", "lowercase letters, digits and dashes, at most 64", "value_error.str.regex")
@@ -192,27 +232,28 @@ func (s *Service) ForumThreads(ctx context.Context, categorySlug string, p catal
 	return c, ForumPage[ForumThread]{Items: ts, Page: p.Page, Size: p.Size, Total: total}, nil
 }
 
-// CreateThread opens a thread with its first post in a board.
-func (s *Service) CreateThread(ctx context.Context, actor Actor, categorySlug, title, body string) (ForumThread, Post, error) {
+// CreateThread opens a thread with its first post in a board
+// (DefaultCategory when the draft names none).
+func (s *Service) CreateThread(ctx context.Context, actor Actor, in ThreadDraft) (OpenedThread, error) {
+	if in.Category == "" {
+		in.Category = DefaultCategory
+	}
 	var f fields
-	if categorySlug == "" {
-		f.missing("category")
-	}
-	f.text("title", title, true, MaxThreadTitle)
-	f.text("body", body, true, MaxPostBody)
+	f.text("title", in.Title, true, MaxThreadTitle)
+	f.text("body", in.Body, true, MaxPostBody)
 	if err := f.err(); err != nil {
-		return ForumThread{}, Post{}, err
+		return OpenedThread{}, err
 	}
-	c, err := s.store.Category(ctx, categorySlug)
+	c, err := s.store.Category(ctx, in.Category)
 	if err != nil {
-		return ForumThread{}, Post{}, err
+		return OpenedThread{}, err
 	}
 	t, p, err := s.store.CreateForumThread(ctx, NewThread{CategoryID: c.ID, AuthorID: actor.ID,
-		Title: strings.TrimSpace(title), Body: body, BodyHTML: RenderMarkdown(body), At: s.now().UTC()})
+		Title: strings.TrimSpace(in.Title), Body: in.Body, BodyHTML: RenderMarkdown(in.Body), At: s.now().UTC()})
 	if err != nil {
-		return ForumThread{}, Post{}, fmt.Errorf("create thread: %w", err)
+		return OpenedThread{}, fmt.Errorf("create thread: %w", err)
 	}
-	return t, p, nil
+	return OpenedThread{Thread: t, Post: p}, nil
 }
 
 // Thread returns a thread and one page of its posts.
@@ -233,8 +274,9 @@ func (s *Service) Thread(ctx context.Context, id int64, p catalog.Page) (ThreadV
 }
 
 // Reply adds actor's post to a thread: refused in a locked thread and
-// when the thread's author blocks actor.
-func (s *Service) Reply(ctx context.Context, actor Actor, threadID int64, body string) (Post, error) {
+// when the thread's author blocks actor. The draft's title is ignored.
+func (s *Service) Reply(ctx context.Context, actor Actor, threadID int64, in PostDraft) (Post, error) {
+	body := in.Body
 	var f fields
 	f.text("body", body, true, MaxPostBody)
 	if err := f.err(); err != nil {
@@ -250,7 +292,8 @@ func (s *Service) Reply(ctx context.Context, actor Actor, threadID int64, body s
 
 // EditPost changes a post: its author within the edit window, or an admin.
 // A title edits the thread's title (first post only).
-func (s *Service) EditPost(ctx context.Context, actor Actor, id int64, body string, title *string) (Post, error) {
+func (s *Service) EditPost(ctx context.Context, actor Actor, id int64, in PostDraft) (Post, error) {
+	body, title := in.Body, in.Title
 	var f fields
 	f.text("body", body, true, MaxPostBody)
 	if title != nil {
@@ -304,11 +347,11 @@ func (s *Service) mayChange(actor Actor, p Post) error {
 }
 
 // ModerateThread locks/unlocks and pins/unpins a thread (admins).
-func (s *Service) ModerateThread(ctx context.Context, actor Actor, id int64, locked, pinned *bool) (ForumThread, error) {
+func (s *Service) ModerateThread(ctx context.Context, actor Actor, id int64, in ThreadFlags) (ForumThread, error) {
 	if !actor.IsAdmin {
 		return ForumThread{}, catalog.Errorf(catalog.EFORBIDDEN, "Admin only")
 	}
-	return s.store.SetThreadFlags(ctx, id, locked, pinned)
+	return s.store.SetThreadFlags(ctx, id, in.IsLocked, in.IsPinned)
 }
 
 // DeleteThread removes a thread and its posts from view (admins).

@@ -21,7 +21,8 @@ func TestForumThreadsAndReplies(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "general", cats[0].Slug)
 
-	th, first, err := f.svc.CreateThread(f.ctx, alice, "grading", " PSA or BGS? ", "Which **one**?\n<script>alert(1)</script>")
+	opened, err := f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "grading", Title: " PSA or BGS? ", Body: "Which **one**?\n<script>alert(1)</script>"})
+	th, first := opened.Thread, opened.Post
 	require.NoError(t, err)
 	require.Equal(t, "PSA or BGS?", th.Title)
 	require.Equal(t, "grading", th.CategorySlug)
@@ -30,18 +31,18 @@ func TestForumThreadsAndReplies(t *testing.T) {
 	require.NotContains(t, first.BodyHTML, "<script")
 	require.Contains(t, first.Body, "<script>", "the Markdown is kept as written")
 
-	_, _, err = f.svc.CreateThread(f.ctx, alice, "nope", "t", "b")
+	_, err = f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "nope", Title: "t", Body: "b"})
 	code(t, catalog.ENOTFOUND, err)
 	var ae *catalog.Error
-	_, _, err = f.svc.CreateThread(f.ctx, alice, "general", strings.Repeat("t", 201), strings.Repeat("b", 20001))
+	_, err = f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "general", Title: strings.Repeat("t", 201), Body: strings.Repeat("b", 20001)})
 	require.ErrorAs(t, err, &ae)
 	require.Len(t, ae.Fields, 2)
-	_, _, err = f.svc.CreateThread(f.ctx, alice, "general", "ok", strings.Repeat("b", 20000))
+	_, err = f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "general", Title: "ok", Body: strings.Repeat("b", 20000)})
 	require.NoError(t, err)
 
 	for i := range 5 {
 		f.clock.Add(time.Minute)
-		_, err := f.svc.Reply(f.ctx, bob, th.ID, "reply "+string(rune('a'+i)))
+		_, err := f.svc.Reply(f.ctx, bob, th.ID, community.PostDraft{Body: "reply " + string(rune('a'+i))})
 		require.NoError(t, err)
 	}
 	v, err := f.svc.Thread(f.ctx, th.ID, catalog.Page{Page: 2, Size: 4})
@@ -65,26 +66,26 @@ func TestForumThreadsAndReplies(t *testing.T) {
 	require.Equal(t, int64(6), cat.PostCount)
 
 	// blocked by the thread's author: no replies; others still can
-	_, _, err = f.svc.BlockUser(f.ctx, alice, "carol")
+	_, _, err = f.svc.BlockUser(f.ctx, alice, community.BlockRequest{Username: "carol"})
 	require.NoError(t, err)
-	_, err = f.svc.Reply(f.ctx, carol, th.ID, "let me in")
+	_, err = f.svc.Reply(f.ctx, carol, th.ID, community.PostDraft{Body: "let me in"})
 	code(t, catalog.EFORBIDDEN, err)
 
 	// locked: nobody replies; unlocked again
 	locked := true
-	_, err = f.svc.ModerateThread(f.ctx, alice, th.ID, &locked, nil)
+	_, err = f.svc.ModerateThread(f.ctx, alice, th.ID, community.ThreadFlags{IsLocked: &locked})
 	code(t, catalog.EFORBIDDEN, err)
-	mt, err := f.svc.ModerateThread(f.ctx, admin, th.ID, &locked, nil)
+	mt, err := f.svc.ModerateThread(f.ctx, admin, th.ID, community.ThreadFlags{IsLocked: &locked})
 	require.NoError(t, err)
 	require.True(t, mt.IsLocked)
-	_, err = f.svc.Reply(f.ctx, bob, th.ID, "locked?")
+	_, err = f.svc.Reply(f.ctx, bob, th.ID, community.PostDraft{Body: "locked?"})
 	code(t, catalog.EFORBIDDEN, err)
 	locked = false
-	_, err = f.svc.ModerateThread(f.ctx, admin, th.ID, &locked, nil)
+	_, err = f.svc.ModerateThread(f.ctx, admin, th.ID, community.ThreadFlags{IsLocked: &locked})
 	require.NoError(t, err)
-	_, err = f.svc.Reply(f.ctx, bob, 999999, "x")
+	_, err = f.svc.Reply(f.ctx, bob, 999999, community.PostDraft{Body: "x"})
 	code(t, catalog.ENOTFOUND, err)
-	_, err = f.svc.Reply(f.ctx, bob, th.ID, " ")
+	_, err = f.svc.Reply(f.ctx, bob, th.ID, community.PostDraft{Body: " "})
 	code(t, catalog.EVALIDATION, err)
 }
 
@@ -93,31 +94,32 @@ func TestForumEditWindowAndDeletes(t *testing.T) {
 	f := setup(t)
 	alice, bob := f.user("alice"), f.user("bob")
 	admin := f.admin("root")
-	th, first, err := f.svc.CreateThread(f.ctx, alice, "general", "Hello", "first")
+	opened, err := f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "general", Title: "Hello", Body: "first"})
+	th, first := opened.Thread, opened.Post
 	require.NoError(t, err)
-	reply, err := f.svc.Reply(f.ctx, bob, th.ID, "[x](javascript:alert(1)) hi")
+	reply, err := f.svc.Reply(f.ctx, bob, th.ID, community.PostDraft{Body: "[x](javascript:alert(1)) hi"})
 	require.NoError(t, err)
 	require.NotContains(t, reply.BodyHTML, "javascript:")
 
 	title := "Hello, world"
-	p, err := f.svc.EditPost(f.ctx, alice, first.ID, "first, *edited*", &title)
+	p, err := f.svc.EditPost(f.ctx, alice, first.ID, community.PostDraft{Body: "first, *edited*", Title: &title})
 	require.NoError(t, err)
 	require.NotNil(t, p.EditedAt)
 	require.Contains(t, p.BodyHTML, "<em>edited</em>")
 	v, err := f.svc.Thread(f.ctx, th.ID, catalog.Page{})
 	require.NoError(t, err)
 	require.Equal(t, "Hello, world", v.Thread.Title)
-	_, err = f.svc.EditPost(f.ctx, bob, first.ID, "mine now", nil)
+	_, err = f.svc.EditPost(f.ctx, bob, first.ID, community.PostDraft{Body: "mine now"})
 	code(t, catalog.EFORBIDDEN, err)
-	_, err = f.svc.EditPost(f.ctx, bob, reply.ID, "x", &title)
+	_, err = f.svc.EditPost(f.ctx, bob, reply.ID, community.PostDraft{Body: "x", Title: &title})
 	code(t, catalog.EINVALID, err)
 
 	// past the window only admins edit
 	f.clock.Add(f.svc.EditWindow() + time.Second)
-	_, err = f.svc.EditPost(f.ctx, bob, reply.ID, "too late", nil)
+	_, err = f.svc.EditPost(f.ctx, bob, reply.ID, community.PostDraft{Body: "too late"})
 	code(t, catalog.EFORBIDDEN, err)
 	code(t, catalog.EFORBIDDEN, f.svc.DeletePost(f.ctx, bob, reply.ID))
-	_, err = f.svc.EditPost(f.ctx, admin, reply.ID, "moderated", nil)
+	_, err = f.svc.EditPost(f.ctx, admin, reply.ID, community.PostDraft{Body: "moderated"})
 	require.NoError(t, err)
 
 	// an admin deletes the reply: it stays as [deleted]; the first post takes the thread
@@ -130,18 +132,19 @@ func TestForumEditWindowAndDeletes(t *testing.T) {
 	_, err = f.svc.Thread(f.ctx, th.ID, catalog.Page{})
 	code(t, catalog.ENOTFOUND, err)
 
-	th2, _, err := f.svc.CreateThread(f.ctx, alice, "general", "Second", "x")
+	opened2, err := f.svc.CreateThread(f.ctx, alice, community.ThreadDraft{Category: "general", Title: "Second", Body: "x"})
+	th2 := opened2.Thread
 	require.NoError(t, err)
 	code(t, catalog.EFORBIDDEN, f.svc.DeleteThread(f.ctx, alice, th2.ID))
 	require.NoError(t, f.svc.DeleteThread(f.ctx, admin, th2.ID))
 	code(t, catalog.ENOTFOUND, f.svc.DeleteThread(f.ctx, admin, th2.ID))
 
-	_, err = f.svc.CreateCategory(f.ctx, admin, community.Category{Slug: "lorcana", Name: "Lorcana"})
+	_, err = f.svc.CreateCategory(f.ctx, admin, community.NewCategory{Slug: "lorcana", Name: "Lorcana"})
 	require.NoError(t, err)
-	_, err = f.svc.CreateCategory(f.ctx, admin, community.Category{Slug: "lorcana", Name: "Again"})
+	_, err = f.svc.CreateCategory(f.ctx, admin, community.NewCategory{Slug: "lorcana", Name: "Again"})
 	code(t, catalog.ECONFLICT, err)
-	_, err = f.svc.CreateCategory(f.ctx, admin, community.Category{Slug: "Bad Slug", Name: "x"})
+	_, err = f.svc.CreateCategory(f.ctx, admin, community.NewCategory{Slug: "Bad Slug", Name: "x"})
 	code(t, catalog.EVALIDATION, err)
-	_, err = f.svc.CreateCategory(f.ctx, alice, community.Category{Slug: "mine", Name: "x"})
+	_, err = f.svc.CreateCategory(f.ctx, alice, community.NewCategory{Slug: "mine", Name: "x"})
 	code(t, catalog.EFORBIDDEN, err)
 }

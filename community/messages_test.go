@@ -69,7 +69,7 @@ func TestSendMessageRefusals(t *testing.T) {
 	require.NoError(t, err, "5000 characters are allowed, whatever their bytes")
 
 	// bob blocks alice: her messages are refused, others' are not
-	_, created, err := f.svc.BlockUser(f.ctx, bob, "alice")
+	_, created, err := f.svc.BlockUser(f.ctx, bob, community.BlockRequest{Username: "alice"})
 	require.NoError(t, err)
 	require.True(t, created)
 	_, err = f.svc.SendMessage(f.ctx, alice, community.NewMessage{To: "bob", Body: "hello?"})
@@ -88,7 +88,7 @@ func TestSendMessageRefusals(t *testing.T) {
 	code(t, catalog.ENOTFOUND, f.svc.UnblockUser(f.ctx, bob, "alice"))
 	_, err = f.svc.SendMessage(f.ctx, alice, community.NewMessage{To: "bob", Body: "hello again"})
 	require.NoError(t, err)
-	_, _, err = f.svc.BlockUser(f.ctx, bob, "bob")
+	_, _, err = f.svc.BlockUser(f.ctx, bob, community.BlockRequest{Username: "bob"})
 	code(t, catalog.EINVALID, err)
 }
 

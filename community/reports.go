@@ -69,10 +69,17 @@ type Report struct {
 
 // NewReport is POST /api/reports.
 type NewReport struct {
-	TargetType string
-	TargetID   int64
-	Reason     string
-	Category   string
+	TargetType string `json:"target_type"`
+	TargetID   int64  `json:"target_id"`
+	Reason     string `json:"reason"`
+	Category   string `json:"category"`
+}
+
+// ReportResolution is an admin's decision on a report: Status "resolved"
+// (the default) or "dismissed", and a note.
+type ReportResolution struct {
+	Status     string `json:"status"`
+	Resolution string `json:"resolution"`
 }
 
 // ReportQuery selects reports (the admin queue or a member's own).
@@ -82,6 +89,16 @@ type ReportQuery struct {
 	ReporterID *int64
 	Limit      int
 	Offset     int
+}
+
+// ReportList is one page of reports with the total; Status is the admin
+// queue's filter ("all" for every status), empty for a member's own.
+type ReportList struct {
+	Items  []Report `json:"items"`
+	Total  int64    `json:"total"`
+	Limit  int      `json:"limit"`
+	Offset int      `json:"offset"`
+	Status string   `json:"status,omitempty"`
 }
 
 // ReportStore keeps reports.
@@ -145,36 +162,43 @@ func (s *Service) CreateReport(ctx context.Context, actor Actor, in NewReport) (
 	return r, nil
 }
 
-// MyReports lists actor's reports, newest first.
-func (s *Service) MyReports(ctx context.Context, actor Actor, limit, offset int) ([]Report, int64, error) {
-	return s.reports(ctx, ReportQuery{ReporterID: &actor.ID, Limit: limit, Offset: offset})
+// MyReports lists one page (q's Limit and Offset) of actor's reports of
+// every status, newest first.
+func (s *Service) MyReports(ctx context.Context, actor Actor, q ReportQuery) (ReportList, error) {
+	return s.reports(ctx, ReportQuery{ReporterID: &actor.ID, Limit: q.Limit, Offset: q.Offset})
 }
 
 // ReportQueue lists reports for admins (oldest open first).
-func (s *Service) ReportQueue(ctx context.Context, actor Actor, q ReportQuery) ([]Report, int64, error) {
+func (s *Service) ReportQueue(ctx context.Context, actor Actor, q ReportQuery) (ReportList, error) {
 	if !actor.IsAdmin {
-		return nil, 0, catalog.Errorf(catalog.EFORBIDDEN, "Admin only")
+		return ReportList{}, catalog.Errorf(catalog.EFORBIDDEN, "Admin only")
 	}
 	q.ReporterID = nil
-	return s.reports(ctx, q)
+	l, err := s.reports(ctx, q)
+	l.Status = string(q.Status)
+	if l.Status == "" {
+		l.Status = "all"
+	}
+	return l, err
 }
 
-func (s *Service) reports(ctx context.Context, q ReportQuery) ([]Report, int64, error) {
+func (s *Service) reports(ctx context.Context, q ReportQuery) (ReportList, error) {
 	if q.Limit <= 0 || q.Limit > MaxListLimit {
 		q.Limit = 50
 	}
 	rs, total, err := s.store.Reports(ctx, q)
 	if err != nil {
-		return nil, 0, fmt.Errorf("reports: %w", err)
+		return ReportList{}, fmt.Errorf("reports: %w", err)
 	}
 	if rs == nil {
 		rs = []Report{}
 	}
-	return rs, total, nil
+	return ReportList{Items: rs, Total: total, Limit: q.Limit, Offset: q.Offset}, nil
 }
 
 // ResolveReport closes an open report as resolved or dismissed (admins).
-func (s *Service) ResolveReport(ctx context.Context, actor Actor, id int64, status, note string) (Report, error) {
+func (s *Service) ResolveReport(ctx context.Context, actor Actor, id int64, in ReportResolution) (Report, error) {
+	status, note := in.Status, in.Resolution
 	if !actor.IsAdmin {
 		return Report{}, catalog.Errorf(catalog.EFORBIDDEN, "Admin only")
 	}

@@ -50,31 +50,32 @@ func TestReports(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	require.Len(t, ae.Fields, 4)
 
-	mine, total, err := f.svc.MyReports(f.ctx, carol, 10, 0)
+	mine, err := f.svc.MyReports(f.ctx, carol, community.ReportQuery{Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, int64(2), total)
-	require.Len(t, mine, 2)
+	require.Equal(t, int64(2), mine.Total)
+	require.Len(t, mine.Items, 2)
 
 	// the admin queue: oldest open first; members may not read it
-	_, _, err = f.svc.ReportQueue(f.ctx, bob, community.ReportQuery{Status: community.ReportOpen})
+	_, err = f.svc.ReportQueue(f.ctx, bob, community.ReportQuery{Status: community.ReportOpen})
 	code(t, catalog.EFORBIDDEN, err)
-	queue, total, err := f.svc.ReportQueue(f.ctx, admin, community.ReportQuery{Status: community.ReportOpen})
+	queue, err := f.svc.ReportQueue(f.ctx, admin, community.ReportQuery{Status: community.ReportOpen})
 	require.NoError(t, err)
-	require.Equal(t, int64(3), total)
-	require.Equal(t, r.ID, queue[0].ID)
+	require.Equal(t, int64(3), queue.Total)
+	require.Equal(t, "open", queue.Status)
+	require.Equal(t, r.ID, queue.Items[0].ID)
 
-	done, err := f.svc.ResolveReport(f.ctx, admin, r.ID, "resolved", "account suspended")
+	done, err := f.svc.ResolveReport(f.ctx, admin, r.ID, community.ReportResolution{Status: "resolved", Resolution: "account suspended"})
 	require.NoError(t, err)
 	require.Equal(t, community.ReportResolved, done.Status)
 	require.Equal(t, "root", *done.ResolvedBy)
 	require.NotNil(t, done.ResolvedAt)
-	_, err = f.svc.ResolveReport(f.ctx, admin, r.ID, "dismissed", "")
+	_, err = f.svc.ResolveReport(f.ctx, admin, r.ID, community.ReportResolution{Status: "dismissed", Resolution: ""})
 	code(t, catalog.ECONFLICT, err)
-	_, err = f.svc.ResolveReport(f.ctx, admin, 999999, "dismissed", "")
+	_, err = f.svc.ResolveReport(f.ctx, admin, 999999, community.ReportResolution{Status: "dismissed", Resolution: ""})
 	code(t, catalog.ENOTFOUND, err)
-	_, err = f.svc.ResolveReport(f.ctx, admin, r2.ID, "deleted", "")
+	_, err = f.svc.ResolveReport(f.ctx, admin, r2.ID, community.ReportResolution{Status: "deleted", Resolution: ""})
 	code(t, catalog.EVALIDATION, err)
-	_, err = f.svc.ResolveReport(f.ctx, bob, r2.ID, "dismissed", "")
+	_, err = f.svc.ResolveReport(f.ctx, bob, r2.ID, community.ReportResolution{Status: "dismissed", Resolution: ""})
 	code(t, catalog.EFORBIDDEN, err)
 
 	// closed, the same target can be reported again
@@ -107,15 +108,15 @@ func TestReportRaces(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, map[string]int{"": 1, catalog.ECONFLICT: racers - 1}, codes)
 
-	queue, _, err := f.svc.ReportQueue(f.ctx, admins[0], community.ReportQuery{Status: community.ReportOpen})
+	queue, err := f.svc.ReportQueue(f.ctx, admins[0], community.ReportQuery{Status: community.ReportOpen})
 	require.NoError(t, err)
-	require.Len(t, queue, 1)
+	require.Len(t, queue.Items, 1)
 	codes = map[string]int{}
 	for _, a := range admins {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.svc.ResolveReport(f.ctx, a, queue[0].ID, "resolved", "by "+a.Username)
+			_, err := f.svc.ResolveReport(f.ctx, a, queue.Items[0].ID, community.ReportResolution{Status: "resolved", Resolution: "by " + a.Username})
 			mu.Lock()
 			codes[catalog.ErrorCode(err)]++
 			mu.Unlock()

@@ -52,8 +52,18 @@ type DeviceStore interface {
 	Devices(ctx context.Context, userID int64) ([]Device, error)
 }
 
-// RegisterDevice records a device for push notifications.
-func (s *Service) RegisterDevice(ctx context.Context, userID int64, platform, token, appVersion string) (Device, bool, error) {
+// DeviceRegistration is a device a user registers for push notifications
+// (POST /api/devices).
+type DeviceRegistration struct {
+	Platform   string `json:"platform"`
+	Token      string `json:"token"`
+	AppVersion string `json:"app_version"`
+}
+
+// RegisterDevice records a device for push notifications; created is false
+// for a token already known.
+func (s *Service) RegisterDevice(ctx context.Context, userID int64, in DeviceRegistration) (Device, bool, error) {
+	platform, token, appVersion := in.Platform, in.Token, in.AppVersion
 	var fs []catalog.FieldError
 	field := func(name, msg, typ string) {
 		fs = append(fs, catalog.FieldError{Loc: []string{"body", name}, Msg: msg, Type: typ})

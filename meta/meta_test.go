@@ -191,14 +191,14 @@ func TestDevicesAndPush(t *testing.T) {
 	f := setup(t)
 	alice, bob := f.user(t, "alice"), f.user(t, "bob")
 
-	d, created, err := f.svc.RegisterDevice(f.ctx, alice, "android", " fcm-token-1 ", "1.10.0")
+	d, created, err := f.svc.RegisterDevice(f.ctx, alice, meta.DeviceRegistration{Platform: "android", Token: " fcm-token-1 ", AppVersion: "1.10.0"})
 	require.NoError(t, err)
 	require.True(t, created)
 	require.Equal(t, "fcm-token-1", d.Token)
-	_, created, err = f.svc.RegisterDevice(f.ctx, alice, "android", "fcm-token-1", "")
+	_, created, err = f.svc.RegisterDevice(f.ctx, alice, meta.DeviceRegistration{Platform: "android", Token: "fcm-token-1", AppVersion: ""})
 	require.NoError(t, err)
 	require.False(t, created, "registering again refreshes")
-	_, _, err = f.svc.RegisterDevice(f.ctx, alice, "ios", "apns-token-2", "")
+	_, _, err = f.svc.RegisterDevice(f.ctx, alice, meta.DeviceRegistration{Platform: "ios", Token: "apns-token-2", AppVersion: ""})
 	require.NoError(t, err)
 	ds, err := f.svc.Devices(f.ctx, alice)
 	require.NoError(t, err)
@@ -211,7 +211,7 @@ func TestDevicesAndPush(t *testing.T) {
 	require.Len(t, f.push.Sent(), 2)
 
 	// a token moves to the account that registers it last
-	_, _, err = f.svc.RegisterDevice(f.ctx, bob, "ios", "apns-token-2", "")
+	_, _, err = f.svc.RegisterDevice(f.ctx, bob, meta.DeviceRegistration{Platform: "ios", Token: "apns-token-2", AppVersion: ""})
 	require.NoError(t, err)
 	ds, err = f.svc.Devices(f.ctx, alice)
 	require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestDevicesAndPush(t *testing.T) {
 	require.Equal(t, catalog.EVALIDATION, catalog.ErrorCode(f.svc.RemoveDevice(f.ctx, alice, " ")))
 
 	var ae *catalog.Error
-	_, _, err = f.svc.RegisterDevice(f.ctx, alice, "windows", "", string(make([]byte, 51)))
+	_, _, err = f.svc.RegisterDevice(f.ctx, alice, meta.DeviceRegistration{Platform: "windows", Token: "", AppVersion: string(make([]byte, 51))})
 	require.ErrorAs(t, err, &ae)
 	require.Len(t, ae.Fields, 3)
 }

@@ -13,9 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -24,10 +22,9 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
-	"github.com/collectorstash/csm/demo"
+	"github.com/collectorstash/csm/cmd/internal/benchserver"
 	"github.com/collectorstash/csm/market"
 	"github.com/collectorstash/csm/postgres"
-	"github.com/collectorstash/csm/postgres/scratch"
 )
 
 func main() {
@@ -43,41 +40,23 @@ func main() {
 	}
 }
 
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
 const schema = "bench_market"
 
 func run(nListings, browseN, createN, nBuyers, races int) error {
 	ctx := context.Background()
-	base := env("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable")
-	su, drop, err := scratch.Schema(ctx, base, schema)
+	sc, err := benchserver.NewScratch(ctx, schema, 2)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	db, err := postgres.Open(ctx, su)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	if _, err := demo.Load(ctx, db, db, demo.Options{Today: time.Now().UTC(), Days: 2}); err != nil {
-		return err
-	}
-	db2, err := postgres.Open(ctx, su)
+	defer sc.Close()
+	db := sc.DB
+	db2, err := postgres.Open(ctx, sc.URL)
 	if err != nil {
 		return err
 	}
 	defer db2.Close()
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := benchserver.Quiet()
 	secret := []byte("bench-market-secret-bench-market!!!!")
 	serve := func(d *postgres.DB) (string, func(), error) {
 		svc := market.New(market.Config{Store: d.Market(), Secret: secret, Log: quiet})
@@ -85,7 +64,7 @@ func run(nListings, browseN, createN, nBuyers, races int) error {
 		if err != nil {
 			return "", nil, err
 		}
-		return listen(h)
+		return benchserver.Listen(h)
 	}
 	urlA, stopA, err := serve(db)
 	if err != nil {
@@ -269,7 +248,7 @@ func pct(d []time.Duration, p int) string {
 	return s[i].Round(10 * time.Microsecond).String()
 }
 
-var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 200}}
+var client = benchserver.Client(200)
 
 func call(method, url, key string, body any) (int, []byte) {
 	var rd io.Reader
@@ -291,14 +270,4 @@ func call(method, url, key string, body any) (int, []byte) {
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
 	return res.StatusCode, out
-}
-
-func listen(h http.Handler) (string, func(), error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	return "http://" + l.Addr().String(), func() { _ = srv.Close() }, nil
 }

@@ -19,10 +19,8 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,10 +31,9 @@ import (
 	"time"
 
 	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/cmd/internal/benchserver"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/photos"
-	"github.com/collectorstash/csm/postgres"
-	"github.com/collectorstash/csm/postgres/scratch"
 	"github.com/collectorstash/csm/recognizer/decode"
 	"github.com/collectorstash/csm/recognizer/scanphoto"
 	"github.com/collectorstash/csm/recognizer/synth"
@@ -59,35 +56,17 @@ func main() {
 	}
 }
 
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
 const schema = "bench_scan_sessions"
 
 func run(n, w, h int) error {
 	ctx := context.Background()
-	base := env("CSM_DATABASE_URL", "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable")
-	redisAddr := env("CSM_REDIS_ADDR", "127.0.0.1:56379")
-	su, drop, err := scratch.Schema(ctx, base, schema)
+	redisAddr := benchserver.RedisAddr()
+	sc, err := benchserver.NewScratch(ctx, schema, 1)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	db, err := postgres.Open(ctx, su)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	if _, err := demo.Load(ctx, db, db, demo.Options{Today: time.Now().UTC(), Days: 1}); err != nil {
-		return err
-	}
+	defer sc.Close()
+	db := sc.DB
 	dataDir, err := os.MkdirTemp("", "bench-scan-sessions")
 	if err != nil {
 		return err
@@ -95,7 +74,7 @@ func run(n, w, h int) error {
 	defer os.RemoveAll(dataDir)
 
 	// two API processes' worth of servers: the phone's and the desktop's
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := benchserver.Quiet()
 	var urls [2]string
 	for i := range urls {
 		queue := workers.NewQueue(redisAddr)
@@ -115,14 +94,12 @@ func run(n, w, h int) error {
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		u, stop, err := benchserver.Listen(h)
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: h}
-		go srv.Serve(ln)
-		defer srv.Close()
-		urls[i] = "http://" + ln.Addr().String()
+		defer stop()
+		urls[i] = u
 	}
 	phoneURL, deskURL := urls[0], urls[1]
 	cookie, err := signUp(deskURL)
@@ -237,7 +214,7 @@ func multipartPhoto(data []byte) (io.Reader, string) {
 	return &body, mw.FormDataContentType()
 }
 
-var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+var client = benchserver.Client(16)
 
 // call POSTs and returns the body; non-2xx is an error.
 func call(u, ctype string, body io.Reader) ([]byte, error) {

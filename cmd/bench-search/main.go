@@ -12,9 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/cmd/internal/benchserver"
 	"github.com/collectorstash/csm/demo"
 	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/importer"
@@ -68,10 +67,7 @@ func envInt(k string, def int64) int64 {
 
 func run(cards, queries int, keep, market bool, datasets string) error {
 	ctx := context.Background()
-	base := os.Getenv("CSM_DATABASE_URL")
-	if base == "" {
-		base = "postgres://csm:csm@127.0.0.1:55432/csm?sslmode=disable"
-	}
+	base := benchserver.DatabaseURL()
 	benchURL, err := scratch.Reuse(base, "csm_bench_search")
 	if err == nil && !keep {
 		benchURL, err = scratch.Database(ctx, base, "csm_bench_search")
@@ -117,21 +113,19 @@ func run(cards, queries int, keep, market bool, datasets string) error {
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cards`).Scan(&total); err != nil {
 		return err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: env("CSM_REDIS_ADDR", "127.0.0.1:56379")})
+	rdb := redis.NewClient(&redis.Options{Addr: benchserver.RedisAddr()})
 	defer rdb.Close()
 	svc := pricing.New(db, pricing.Options{Cache: rediscache.New(rdb), Prefix: "bench:search:pricing:"})
-	h, err := api.New(api.Config{Catalog: db, Pricing: svc, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h, err := api.New(api.Config{Catalog: db, Pricing: svc, Log: benchserver.Quiet()})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	u, stop, err := benchserver.Listen(h)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	root := "http://" + ln.Addr().String() + "/api/search?"
+	defer stop()
+	root := u + "/api/search?"
 
 	r := rand.New(rand.NewPCG(1, 2))
 	real, err := realNames(ctx, db)
@@ -206,7 +200,7 @@ func run(cards, queries int, keep, market bool, datasets string) error {
 	for i := 0; i < 500; i++ {
 		v := url.Values{"tcg": {tcgs[i%3]}, "period": {pricing.Periods[i%3]}, "limit": {"50"}}
 		t0 := time.Now()
-		res, err := client.Get("http://" + ln.Addr().String() + "/api/market/movers?" + v.Encode())
+		res, err := client.Get(u + "/api/market/movers?" + v.Encode())
 		if err != nil {
 			return err
 		}
@@ -281,13 +275,6 @@ func realNames(ctx context.Context, db *postgres.DB) ([]string, error) {
 		err = fmt.Errorf("no real card names loaded")
 	}
 	return names, err
-}
-
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 func p(lat []time.Duration, q float64) float64 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/keycache"
 )
 
 // userCmd administers accounts from the command line: tiers (the way an
@@ -25,19 +27,14 @@ func userCmd(cfg *config) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("user set-tier: unknown tier %q (one of %s)", args[1], strings.Join(catalog.TierNames(), ", "))
 			}
-			db, err := openDB(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			keys, stop := cliKeyCache(cfg, db)
-			defer stop()
-			u, err := keys.SetTier(cmd.Context(), args[0], t)
-			if err != nil {
-				return fmt.Errorf("user set-tier: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: tier %s\n", u.Username, u.Tier)
-			return nil
+			return withKeys(cmd.Context(), cfg, func(keys *keycache.Cache) error {
+				u, err := keys.SetTier(cmd.Context(), args[0], t)
+				if err != nil {
+					return fmt.Errorf("user set-tier: %w", err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: tier %s\n", u.Username, u.Tier)
+				return nil
+			})
 		},
 	}
 	var revoke bool
@@ -46,19 +43,14 @@ func userCmd(cfg *config) *cobra.Command {
 		Short: "Grant (or with --revoke remove) is_admin",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := openDB(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			keys, stop := cliKeyCache(cfg, db)
-			defer stop()
-			u, err := keys.SetAdmin(cmd.Context(), args[0], !revoke)
-			if err != nil {
-				return fmt.Errorf("user set-admin: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: is_admin %t\n", u.Username, u.IsAdmin)
-			return nil
+			return withKeys(cmd.Context(), cfg, func(keys *keycache.Cache) error {
+				u, err := keys.SetAdmin(cmd.Context(), args[0], !revoke)
+				if err != nil {
+					return fmt.Errorf("user set-admin: %w", err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: is_admin %t\n", u.Username, u.IsAdmin)
+				return nil
+			})
 		},
 	}
 	setAdmin.Flags().BoolVar(&revoke, "revoke", false, "remove is_admin instead")
@@ -67,21 +59,29 @@ func userCmd(cfg *config) *cobra.Command {
 		Short: "Remove accounts whose 24 h deletion grace has passed, and expired sessions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openDB(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			keys, stop := cliKeyCache(cfg, db)
-			defer stop()
-			n, err := keys.PurgeDeleted(cmd.Context(), time.Now())
-			if err != nil {
-				return fmt.Errorf("user purge-deleted: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "purged %d accounts\n", n)
-			return nil
+			return withKeys(cmd.Context(), cfg, func(keys *keycache.Cache) error {
+				n, err := keys.PurgeDeleted(cmd.Context(), time.Now())
+				if err != nil {
+					return fmt.Errorf("user purge-deleted: %w", err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "purged %d accounts\n", n)
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(setTier, setAdmin, purge)
 	return cmd
+}
+
+// withKeys runs fn with the command line's key cache over the configured
+// database, closing both after it.
+func withKeys(ctx context.Context, cfg *config, fn func(keys *keycache.Cache) error) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, stop := cliKeyCache(cfg, db)
+	defer stop()
+	return fn(keys)
 }

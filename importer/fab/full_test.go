@@ -3,7 +3,6 @@ package fab
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -17,11 +16,7 @@ import (
 func TestParseFullDataset(t *testing.T) {
 	t.Parallel()
 	dir := importertest.SharedDataset(t, filepath.Join("fab", "csvs", "english"))
-	start := time.Now()
-	_, sets, err := Parse(dir)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	t.Logf("parsed %s in %v", dir, elapsed)
+	sets := importertest.ParseDir(t, dir, Parse)
 	importertest.RequireValid(t, sets)
 	n := importertest.Count(sets)
 	require.Equal(t, importertest.Counts{Sets: 82, Cards: 6970, Printings: 8158, Variants: 13061}, n)

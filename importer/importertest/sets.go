@@ -3,6 +3,7 @@ package importertest
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -141,4 +142,16 @@ func FindCard(t testing.TB, s catalog.ImportSet, number, name string) catalog.Im
 	}
 	require.Failf(t, "card not found", "%s %s %q", s.Code, number, name)
 	return catalog.ImportCard{}
+}
+
+// ParseDir parses the data set folder dir with parse, requires it to
+// succeed and logs how long it took; it returns the sets.
+func ParseDir(t testing.TB, dir string, parse func(dir string) (catalog.GameInfo, []catalog.ImportSet, error)) []catalog.ImportSet {
+	t.Helper()
+	start := time.Now()
+	_, sets, err := parse(dir)
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	t.Logf("parsed %s in %v", dir, elapsed)
+	return sets
 }

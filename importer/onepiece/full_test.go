@@ -3,7 +3,6 @@ package onepiece
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -16,11 +15,7 @@ import (
 func TestParseFullDataset(t *testing.T) {
 	t.Parallel()
 	dir := importertest.SharedDataset(t, filepath.Join("onepiece", "data"))
-	start := time.Now()
-	_, sets, err := Parse(dir)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	t.Logf("parsed %s in %v", dir, elapsed)
+	sets := importertest.ParseDir(t, dir, Parse)
 	importertest.RequireValid(t, sets)
 	require.Equal(t, importertest.Counts{Sets: 50, Cards: 2901, Printings: 2905, Variants: 3839}, importertest.Count(sets))
 	parallels := 0

@@ -3,10 +3,10 @@ package pokemon
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/importer/importertest"
 )
 
@@ -18,21 +18,10 @@ func TestParseFullDataset(t *testing.T) {
 		t.Skip("short mode")
 	}
 	dir := filepath.Join(importertest.SharedDatasets(t), "pokemon")
-	start := time.Now()
-	_, sets, err := Parse(dir, Options{})
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	cards, variants := 0, 0
-	for _, s := range sets {
-		cards += len(s.Cards)
-		for _, c := range s.Cards {
-			for _, p := range c.Printings {
-				variants += len(p.Variants)
-			}
-		}
-	}
-	t.Logf("pokemon: %d sets, %d cards, %d variants in %v", len(sets), cards, variants, elapsed)
+	sets := importertest.ParseDir(t, dir, func(dir string) (catalog.GameInfo, []catalog.ImportSet, error) { return Parse(dir, Options{}) })
+	n := importertest.Count(sets)
+	t.Logf("pokemon: %+v", n)
 	require.Len(t, sets, 172)
-	require.InDelta(t, 20_000, cards, 1_000)
+	require.InDelta(t, 20_000, n.Cards, 1_000)
 	importertest.RequireNaturalKeys(t, sets)
 }
