@@ -296,7 +296,16 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	res, err = p.Recognize(context.Background(), photo(true), Options{})
 	require.NoError(t, err)
 	require.Equal(t, int64(3), res.Candidates[0].CardID)
-	require.Equal(t, int32(5), reads.Load(), "the card once; the patch, which nothing supports, under its art's game's layout and the reader's guess, both ways up")
+	require.Equal(t, int32(2), reads.Load(), "the card once; the patch, a secondary detection, once too")
+
+	// before read gating: the patch, which nothing supports, was read
+	// under its art's game's layout and the reader's guess, both ways up
+	reads.Store(0)
+	p.ReadEveryWay = true
+	res, err = p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Candidates[0].CardID)
+	require.Equal(t, int32(5), reads.Load())
 }
 
 func TestIndexedReprintOutsideTheNeighboursIsNoTie(t *testing.T) {
