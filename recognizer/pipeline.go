@@ -44,7 +44,17 @@ type Pipeline struct {
 	// alone decides it (see clearArt): the behaviour before OCR gating, for
 	// side-by-side measurement.
 	ReadAlways bool
+	// ReadEveryWay reads as before read gating: a card whose game is
+	// unknown under every layout and, when its text and art are weak,
+	// upside down too, even where the embedding settled which way up it is
+	// and on a photo's secondary detections; for side-by-side measurement.
+	ReadEveryWay bool
 }
+
+// OrientSettled is how much better, in cosine similarity, a card's best
+// match must be the way it was kept than turned over for the embedding to
+// settle which way up it is, so OCR does not read it upside down too.
+const OrientSettled = 0.05
 
 // Options tune one recognition.
 type Options struct {
@@ -52,13 +62,17 @@ type Options struct {
 	TCGSlug string
 	// Debug, when set, receives intermediate images and returns their URLs.
 	Debug func(name string, img image.Image) string
+	// Clock, when set, is what the stage timings are read from instead of
+	// the wall clock (a benchmark passes the process's CPU time, which a
+	// loaded machine does not inflate).
+	Clock func() time.Duration
 }
 
 // Recognize finds every card in an upright decoded photo and ranks
 // candidates for each. Timings are per stage, in milliseconds.
 func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options) (catalog.ScanResult, error) {
 	res := catalog.ScanResult{Timings: map[string]float64{}, Cards: []catalog.CardResult{}, Candidates: []catalog.Candidate{}}
-	lap := stopwatch(res.Timings)
+	lap := stopwatch(res.Timings, opt.Clock)
 
 	dets, err := p.Detector.Detect(ctx, photo)
 	if err != nil {
@@ -91,7 +105,10 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	lap("embed")
 
 	k := p.k()
-	type searched struct{ hits []catalog.Neighbor }
+	type searched struct {
+		hits    []catalog.Neighbor
+		settled bool // the rotated retry decided which way up it is
+	}
 	found := make([]searched, len(cards))
 	var retry []int // cards matched weakly: try them upside down
 	for i := range cards {
@@ -124,9 +141,11 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 			}
 			up := found[i].hits
 			if len(down) > 0 && (len(up) == 0 || down[0].Distance+0.02 < up[0].Distance) {
-				found[i] = searched{hits: down}
+				found[i] = searched{hits: down, settled: len(up) == 0 || down[0].Distance+OrientSettled <= up[0].Distance}
 				cards[i].Image = rot[j]
 				cards[i].Rotation = (cards[i].Rotation + 180) % 360
+			} else {
+				found[i].settled = len(up) > 0 && (len(down) == 0 || up[0].Distance+OrientSettled <= down[0].Distance)
 			}
 		}
 		lap("search")
@@ -161,8 +180,12 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		read := i == bestSim || i == largest || sim[i] >= minRead
-		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, read, opt, res.Timings)
+		lead := i == bestSim || i == largest
+		plan := readPlan{read: lead || sim[i] >= minRead, upright: found[i].settled, once: !lead}
+		if p.ReadEveryWay {
+			plan.upright, plan.once = false, false
+		}
+		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, plan, opt, res.Timings)
 		if err != nil {
 			return res, err
 		}
@@ -238,12 +261,16 @@ func rotate180(img *image.RGBA) *image.RGBA {
 }
 
 // stopwatch returns a lap function that adds the time since the previous lap
-// to timings[name] (milliseconds).
-func stopwatch(timings map[string]float64) func(name string) {
-	last := time.Now()
+// to timings[name] (milliseconds), read from clock (nil: the wall clock).
+func stopwatch(timings map[string]float64, clock func() time.Duration) func(name string) {
+	if clock == nil {
+		start := time.Now()
+		clock = func() time.Duration { return time.Since(start) }
+	}
+	last := clock()
 	return func(name string) {
-		now := time.Now()
-		timings[name] += float64(now.Sub(last).Microseconds()) / 1000
+		now := clock()
+		timings[name] += float64((now - last).Microseconds()) / 1000
 		last = now
 	}
 }

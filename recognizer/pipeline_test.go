@@ -296,7 +296,16 @@ func TestAnswerIsTheBestMatchedCard(t *testing.T) {
 	res, err = p.Recognize(context.Background(), photo(true), Options{})
 	require.NoError(t, err)
 	require.Equal(t, int64(3), res.Candidates[0].CardID)
-	require.Equal(t, int32(5), reads.Load(), "the card once; the patch, which nothing supports, under its art's game's layout and the reader's guess, both ways up")
+	require.Equal(t, int32(2), reads.Load(), "the card once; the patch, a secondary detection, once too")
+
+	// before read gating: the patch, which nothing supports, was read
+	// under its art's game's layout and the reader's guess, both ways up
+	reads.Store(0)
+	p.ReadEveryWay = true
+	res, err = p.Recognize(context.Background(), photo(true), Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.Candidates[0].CardID)
+	require.Equal(t, int32(5), reads.Load())
 }
 
 func TestIndexedReprintOutsideTheNeighboursIsNoTie(t *testing.T) {
@@ -384,4 +393,34 @@ func TestRotatedRetrySkippedWhenConfident(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(3), res.Candidates[0].CardID)
 	require.Equal(t, 180, *res.Candidates[0].RotationUsed)
+}
+
+func TestOrientationSettledByArtIsNotReadUpsideDown(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name          string
+		flipped       float64 // distance of the best match turned over
+		everyWay      bool
+		want          int32
+		wantRationale string
+	}{
+		{"art settles it", 0.6, false, 2, "the art's game's layout and the reader's guess, upright only"},
+		{"near tie", 0.31, false, 4, "both ways up: the art does not tell which"},
+		{"before gating", 0.6, true, 4, "both ways up"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reads atomic.Int32
+			// a weak match (0.7, below ArtSupport) whatever way up
+			p := pipeline(fakeIndex{
+				upright: []catalog.Neighbor{{CardID: 3, Distance: 0.3}},
+				flipped: []catalog.Neighbor{{CardID: 1, Distance: tc.flipped}},
+			}, catalog.OCRResult{})
+			p.OCR = countingOCR{n: &reads}
+			p.ReadEveryWay = tc.everyWay
+			res, err := p.Recognize(context.Background(), photo(true), Options{})
+			require.NoError(t, err)
+			require.Equal(t, int64(3), res.Candidates[0].CardID)
+			require.Equal(t, tc.want, reads.Load(), tc.wantRationale)
+		})
+	}
 }

@@ -9,15 +9,28 @@ import (
 	"github.com/collectorstash/csm/catalog"
 )
 
+// readPlan says how much OCR a card may take.
+type readPlan struct {
+	// read false (a detection that looks like no card) never runs OCR.
+	read bool
+	// upright: the embedding settled which way up the card is, so it is
+	// not read turned over.
+	upright bool
+	// once: a photo's secondary detection is read under one layout (the
+	// art's favourite game's, else the reader's guess) and one way up: the
+	// second and third reads are what a weak match costs, and a card-shaped
+	// patch of the background is weak.
+	once bool
+}
+
 // scoreCard ranks the candidates of one rectified card: the embedding's
 // neighbours and their same-named printings, and — when its text is read —
 // the cards the catalogue's text index finds for the printed name, set code
-// and collector number. read false (a detection that looks like no card)
-// never runs OCR; otherwise OCR runs only where it decides something (see
-// clearArt).
+// and collector number. OCR runs as plan allows and only where it decides
+// something (see clearArt).
 func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
-	read bool, opt Options, timings map[string]float64) (catalog.CardResult, error) {
-	lap := stopwatch(timings)
+	plan readPlan, opt Options, timings map[string]float64) (catalog.CardResult, error) {
+	lap := stopwatch(timings, opt.Clock)
 	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
 	if p.Quality != nil {
 		cr.CaptureQuality = p.Quality(photo, c)
@@ -77,17 +90,17 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	lap("search")
 
 	var ocr catalog.OCRResult
-	read = read && (p.ReadAlways || !clearArt(ids, best, infos, pool))
+	read := plan.read && (p.ReadAlways || !clearArt(ids, best, infos, pool))
 	if read {
-		rd, err := p.readCard(ctx, c.Image, game, topGame, lap)
+		rd, err := p.readCard(ctx, c.Image, game, topGame, plan.once, lap)
 		if err != nil {
 			return cr, err
 		}
-		if rd.evidence < NameSupport && topSim < ArtSupport {
+		if rd.evidence < NameSupport && topSim < ArtSupport && !plan.upright && !plan.once {
 			// the art did not settle which way up the card is (no image of
 			// it is indexed, maybe): read it turned over too
 			flipped := rotate180(c.Image)
-			turned, err := p.readCard(ctx, flipped, game, topGame, lap)
+			turned, err := p.readCard(ctx, flipped, game, topGame, false, lap)
 			if err != nil {
 				return cr, err
 			}
@@ -252,12 +265,16 @@ type reading struct {
 // more under the layout the reader itself guesses (the one whose number
 // it reads best), looking the text up in every game: the game is then
 // the best-supported text hit's, decided before any answer is bucketed.
-func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first string, lap func(string)) (reading, error) {
+// once reads under first's layout alone (the reader's guess without one).
+func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first string, once bool, lap func(string)) (reading, error) {
 	order := []string{game}
 	if game == "" {
 		order = []string{""}
 		if first != "" {
 			order = []string{first, ""}
+			if once {
+				order = order[:1]
+			}
 		}
 	}
 	best := reading{evidence: -1}
@@ -271,6 +288,7 @@ func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first st
 		if err != nil {
 			return reading{}, err
 		}
+		lap("text")
 		if rd.evidence > best.evidence {
 			best = rd
 		}

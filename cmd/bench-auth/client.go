@@ -10,8 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 )
 
 // clientEnv carries the client process's part (JSON clientConfig): the
@@ -95,7 +96,7 @@ func runClients(cfg clientConfig, redisCPU func() time.Duration) ([]modeResult, 
 			return nil, 0, fmt.Errorf("client process: no batch start (%v)", err)
 		}
 		r0 := redisCPU()
-		cpu0 := cpuTime()
+		cpu0 := sysload.CPUTime()
 		if _, err := io.WriteString(stdin, "go\n"); err != nil {
 			return nil, 0, err
 		}
@@ -103,7 +104,7 @@ func runClients(cfg clientConfig, redisCPU func() time.Duration) ([]modeResult, 
 		if err := dec.Decode(&e); err != nil || e.End == nil {
 			return nil, 0, fmt.Errorf("client process: no batch result (%v)", err)
 		}
-		d := cpuTime() - cpu0
+		d := sysload.CPUTime() - cpu0
 		m := &res[e.End.Mode]
 		m.redisCPU += redisCPU() - r0
 		m.clientCPU += time.Duration(e.End.CPU)
@@ -161,9 +162,9 @@ func client(raw string) error {
 				}
 				continue
 			}
-			cpu0 := cpuTime()
+			cpu0 := sysload.CPUTime()
 			took, lat, bad := mode{m.Name, m.URL, header}.concurrent(cfg.Route, cfg.Conc, cfg.Per)
-			cpu := cpuTime() - cpu0
+			cpu := sysload.CPUTime() - cpu0
 			out := batchMsg{End: &struct {
 				Mode int     `json:"mode"`
 				Took int64   `json:"took"`
@@ -180,13 +181,4 @@ func client(raw string) error {
 		}
 	}
 	return nil
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

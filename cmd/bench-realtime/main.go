@@ -49,6 +49,7 @@ import (
 
 	"github.com/collectorstash/csm/api"
 	"github.com/collectorstash/csm/catalog"
+	"github.com/collectorstash/csm/cmd/internal/sysload"
 	"github.com/collectorstash/csm/realtime"
 )
 
@@ -275,7 +276,7 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 	pub := realtime.NewPublisher(rdb, prefix)
-	cpu0 := cpuTime()
+	cpu0 := sysload.CPUTime()
 	complete := 0
 	for r := range rounds {
 		events := []catalog.Event{{Type: catalog.FramePriceUpdate, Topic: benchTopic, TS: time.Now(),
@@ -305,7 +306,7 @@ func run() error {
 		}
 		time.Sleep(gap)
 	}
-	cpu := cpuTime() - cpu0
+	cpu := sysload.CPUTime() - cpu0
 
 	// the clients' samples
 	var bcast, perCard []time.Duration
@@ -352,15 +353,6 @@ func next(ctx context.Context, ch <-chan clientMsg, want func(clientMsg) bool) (
 			return clientMsg{}, false
 		}
 	}
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func report(name string, d []time.Duration) {
@@ -471,7 +463,7 @@ wait:
 	}
 	s.report = func(round int) { send(clientMsg{Done: &round}) }
 	s.armed.Store(true)
-	cpu0 := cpuTime()
+	cpu0 := sysload.CPUTime()
 	send(r)
 
 	// stdin closes (or the deadline passes): send the samples
@@ -484,7 +476,7 @@ wait:
 		Broadcast, PerCard []int64
 		Received           int64
 		CPU                time.Duration
-	}{CPU: cpuTime() - cpu0}}
+	}{CPU: sysload.CPUTime() - cpu0}}
 	for _, c := range perConn {
 		c.mu.Lock()
 		out.Samples.Broadcast = append(out.Samples.Broadcast, c.bcast...)

@@ -59,6 +59,9 @@ type Config struct {
 	// OrientAB is how many photos the in-process rotated-retry A/B runs on
 	// (0: none).
 	OrientAB int
+	// ReadAB is how many single-card photos the in-process A/B of OCR read
+	// gating runs on (0: none); the bench stops after it.
+	ReadAB int
 	// ModelCard is the served model's card with heldout_labels ("" = the
 	// .json beside the model).
 	ModelCard   string
@@ -105,6 +108,7 @@ func main() {
 	flag.IntVar(&cfg.SinglesRealRes, "n-realres", -1, "single-card photos of the real-resolution tier, 1280×960 and 4032×3024 (-1: half of -n)")
 	flag.IntVar(&cfg.UnseenCards, "unseen-cards", 300, "extra synthetic cards never in any training set, indexed and photographed as unseen")
 	flag.IntVar(&cfg.OrientAB, "orient-ab", 40, "normal+hard photos for the in-process A/B of the rotated retry (always vs gated); 0 skips it")
+	flag.IntVar(&cfg.ReadAB, "read-ab", 0, "single-card photos (normal, hard, real-res interleaved) for the in-process A/B of OCR read gating, then stop; 0 skips it")
 	flag.StringVar(&cfg.ModelCard, "model-card", "", "model card whose heldout_labels name the unseen cards (default: the served model's .json)")
 	flag.IntVar(&cfg.Binders, "binders", 20, "3×3 binder-page photos")
 	flag.IntVar(&cfg.Tables, "tables", 20, "photos of 3–6 loose cards on a table")

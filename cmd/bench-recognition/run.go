@@ -85,6 +85,7 @@ type Report struct {
 	PoolCards              [numPools]int
 	Decode12MP             DecodeTimes
 	OrientAB               OrientAB
+	ReadAB                 ReadAB
 	PhotosPerSec           float64
 	TputN                  int
 	TputFailed             int
@@ -223,6 +224,13 @@ func run(ctx context.Context, cfg Config) error {
 		if r.OrientAB, err = runOrientAB(ctx, rec, ev, abq, cfg.OrientAB); err != nil {
 			return err
 		}
+	}
+	if cfg.ReadAB > 0 {
+		if r.ReadAB, err = runReadAB(ctx, rec, ev, interleaveTiers(singles), cfg.ReadAB); err != nil {
+			return err
+		}
+		r.ReadAB.Print(os.Stdout)
+		return nil
 	}
 	if cfg.Diagnose || cfg.DiagnoseOCR {
 		r.Print(os.Stdout, cfg, time.Since(start))

@@ -147,9 +147,12 @@ func colourCast(img *image.RGBA) float64 {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	var e [3]float64
-	// Every second pixel in each direction is plenty for an average.
-	for y := 1; y < h-1; y += 2 {
-		for x := 1; x < w-1; x += 2 {
+	// Every second pixel in each direction is plenty for an average; a
+	// larger photo is sampled as sparsely as a 1280-pixel one (the photo's
+	// cast is measured again for every card in it).
+	step := max(2, (max(w, h)+320)/640)
+	for y := 1; y < h-1; y += step {
+		for x := 1; x < w-1; x += step {
 			i := 4 * (y*w + x)
 			for c := 0; c < 3; c++ {
 				gx := float64(p[i+4+c]) - float64(p[i-4+c])

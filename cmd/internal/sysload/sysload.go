@@ -5,6 +5,8 @@ package sysload
 import (
 	"os"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Load1 is the 1-minute load average as /proc/loadavg gives it, "?" where
@@ -18,4 +20,14 @@ func Load1() string {
 		return f[0]
 	}
 	return "?"
+}
+
+// CPUTime is the process's user + system CPU time so far (0 where it
+// cannot be read).
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
