@@ -196,15 +196,15 @@ func entryArgs(userID int64, in collection.EntryInput) []any {
 		in.PricePaidMinor, in.Graded, in.GradingCompany, in.Grade}
 }
 
-// AddCollectionEntries stores entries in one transaction.
+// AddCollectionEntries stores entries in one statement (one COPY), so
+// their collection_values are computed set-based, once, with them.
 func (db *DB) AddCollectionEntries(ctx context.Context, userID int64, in []collection.EntryInput) error {
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, e := range in {
-			b.Queue(insertEntry, entryArgs(userID, e)...)
-		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+	rows := make([][]any, len(in))
+	for i, e := range in {
+		rows[i] = entryArgs(userID, e)
+	}
+	_, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"collection_entries"}, []string{"user_id", "card_id", "variant",
+		"variant_id", "quantity", "condition", "price_paid_minor", "graded", "grading_company", "grade"}, pgx.CopyFromRows(rows))
 	return wrap("collection: import", err, "")
 }
 
@@ -307,7 +307,7 @@ func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency st
 		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, portfolioQuery, userID, currency, collection.MarketPriceTypes,
+		rows, err := tx.Query(ctx, portfolioQuery, userID, currency,
 			day.AddDate(0, 0, -1), day.AddDate(0, 0, -7), portfolioBackDays)
 		if err != nil {
 			return err
@@ -343,44 +343,18 @@ func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency st
 }
 
 // portfolioQuery values the entries of user $1 in currency $2 now and on
-// the days $4 and $5, sums them per game and adds the most valuable entry
-// (top = true). An ungraded entry's price is one primary-key probe of
-// portfolio_prices (its series, latest price and look-back values,
-// maintained by the price write path; LIMIT 1 keeps it a probe per entry
-// rather than a hash join over the whole table). A graded entry with a
-// grade first looks for the grader's (else "other") series of its grade as
-// priceOfEntry does. A look-back past the stored values ($6 days) reads
-// price_points.
+// the days $3 and $4, sums them per game and adds the most valuable entry
+// (top = true). Each entry's series, latest price and look-back values are
+// its collection_values row (maintained by the collection and price write
+// paths, clustered by user: one index range scan). A look-back past the
+// stored values ($5 days; graded series store none) reads price_points.
 var portfolioQuery = `
 	WITH y AS (
-		SELECT e.id, e.card_id, e.quantity::bigint AS q, pp.series_id, pp.game_id, pp.as_of AS top,
-		       pp.amount_minor AS cur, pp.back
-		FROM collection_entries e
-		LEFT JOIN LATERAL (SELECT * FROM portfolio_prices pp WHERE pp.card_id = e.card_id
-		     AND pp.variant_id = coalesce(e.variant_id, 0) AND pp.currency = $2 LIMIT 1) pp ON true
-		WHERE e.user_id = $1 AND NOT (e.graded AND e.grade IS NOT NULL)
-		UNION ALL
-		SELECT e.id, e.card_id, e.quantity::bigint, coalesce(gx.series_id, pp.series_id), coalesce(gx.game_id, pp.game_id),
-		       coalesce(gx.as_of, pp.as_of), coalesce(gx.amount_minor, pp.amount_minor),
-		       CASE WHEN gx.series_id IS NULL THEN pp.back END
-		FROM collection_entries e
-		LEFT JOIN LATERAL (SELECT * FROM portfolio_prices pp WHERE pp.card_id = e.card_id
-		     AND pp.variant_id = coalesce(e.variant_id, 0) AND pp.currency = $2 LIMIT 1) pp ON true
-		LEFT JOIN LATERAL (
-			SELECT ps.id AS series_id, c.game_id, l.as_of, l.amount_minor FROM variants v
-			JOIN printings p ON p.id = v.printing_id
-			JOIN price_series ps ON ps.variant_id = v.id
-			JOIN price_latest l ON l.series_id = ps.id
-			JOIN cards c ON c.id = v.card_id
-			WHERE v.card_id = e.card_id AND (e.variant_id IS NULL OR v.id = e.variant_id) AND ps.currency = $2
-			  AND ps.grading_company <> '' AND ps.grade = trim_scale(e.grade)::text
-			  AND ps.grading_company IN (lower(coalesce(e.grading_company, 'other')), 'other')
-			ORDER BY (ps.grading_company = lower(coalesce(e.grading_company, ''))) DESC,
-			         array_position($3, ps.price_type), p.position, p.id, v.position, v.id, ps.id
-			LIMIT 1) gx ON true
-		WHERE e.user_id = $1 AND e.graded AND e.grade IS NOT NULL
+		SELECT cv.entry_id AS id, cv.card_id, cv.quantity AS q, cv.series_id, cv.game_id, cv.as_of AS top,
+		       cv.amount_minor AS cur, cv.back
+		FROM collection_values cv WHERE cv.user_id = $1 AND cv.currency = $2
 	), v AS MATERIALIZED (
-		SELECT y.id, y.card_id, y.q, y.game_id, y.cur, ` + lookBack("$4") + ` AS d1, ` + lookBack("$5") + ` AS d7
+		SELECT y.id, y.card_id, y.q, y.game_id, y.cur, ` + lookBack("$3") + ` AS d1, ` + lookBack("$4") + ` AS d7
 		FROM y
 	)
 	SELECT false, g.slug, NULL::bigint, NULL::text, s.copies, s.priced, s.total, s.d1, s.d7 FROM (
@@ -401,7 +375,7 @@ var portfolioQuery = `
 func lookBack(d string) string {
 	return `CASE WHEN y.top IS NULL THEN NULL
 		WHEN y.top <= ` + d + `::date THEN CASE WHEN ` + d + `::date - y.top <= 31 THEN y.cur END
-		WHEN y.back IS NOT NULL AND y.top - ` + d + `::date < $6 THEN y.back[y.top - ` + d + `::date + 1]
+		WHEN y.back IS NOT NULL AND y.top - ` + d + `::date < $5 THEN y.back[y.top - ` + d + `::date + 1]
 		ELSE (SELECT pt.amount_minor FROM price_points pt WHERE pt.series_id = y.series_id
 		      AND pt.as_of BETWEEN ` + d + `::date - 31 AND ` + d + `::date AND NOT pt.is_outlier
 		      ORDER BY pt.as_of DESC LIMIT 1) END`
