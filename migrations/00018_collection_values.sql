@@ -24,7 +24,7 @@ CREATE TABLE collection_values (
     amount_minor bigint,
     back         bigint[],
     PRIMARY KEY (user_id, currency, entry_id)
-);
+) WITH (fillfactor = 80); -- room for HOT updates: a price change keeps a row in its page
 CREATE INDEX collection_values_entry ON collection_values (entry_id);
 
 -- The value currencies (collection.EUR, collection.USD) and the market
