@@ -127,7 +127,17 @@ func run(c config) error {
 	fmt.Printf("seeded %d cards, %d series, %d price points (%d days each), %d entries in %s\n",
 		c.cards, series, points, c.days, c.entries, time.Since(t0).Round(time.Millisecond))
 
-	if err := portfolio(ctx, db, c, today); err != nil {
+	// the portfolio calls share one connection, so its backend's CPU is theirs
+	sep := "?"
+	if strings.Contains(su, "?") {
+		sep = "&"
+	}
+	one, err := postgres.Open(ctx, su+sep+"pool_max_conns=1")
+	if err != nil {
+		return err
+	}
+	defer one.Close()
+	if err := portfolio(ctx, one, c, today); err != nil {
 		return err
 	}
 	return alertImport(ctx, db, c, today)
@@ -140,37 +150,40 @@ func portfolio(ctx context.Context, db *postgres.DB, c config, today time.Time) 
 	now := today.Add(12 * time.Hour)
 	svc := collection.NewService(db, func() time.Time { return now })
 	var lat, probe, old []time.Duration
-	var last collection.Portfolio
+	var cpuNew, cpuProbe, cpuOld time.Duration
+	cpu := newBackendCPU(ctx, db)
+	var p, b collection.Portfolio
 	for i := 0; i < c.calls; i++ {
-		t := time.Now()
-		p, err := svc.PortfolioValue(ctx, 1, collection.EUR)
+		err := cpu.timed(&lat, &cpuNew, func() (err error) {
+			p, err = svc.PortfolioValue(ctx, 1, collection.EUR)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		lat = append(lat, time.Since(t))
-		last = p
-		t = time.Now()
-		b, err := probePortfolio(ctx, db, 1, collection.EUR, now)
-		if err != nil {
+		if err := cpu.timed(&probe, &cpuProbe, func() (err error) {
+			b, err = probePortfolio(ctx, db, 1, collection.EUR, now)
+			return err
+		}); err != nil {
 			return err
 		}
-		probe = append(probe, time.Since(t))
 		if b.TotalMinor != p.TotalMinor || b.Ago24hMinor != p.Ago24hMinor || b.Ago7dMinor != p.Ago7dMinor ||
 			b.PricedCount != p.PricedCount || b.CardCount != p.CardCount {
 			return fmt.Errorf("portfolio differs from the portfolio_prices probe query: %+v vs %+v", p, b)
 		}
 		if i < c.beforeCalls {
-			t := time.Now()
-			b, err := beforePortfolio(ctx, db, 1, collection.EUR, now)
-			if err != nil {
+			if err := cpu.timed(&old, &cpuOld, func() (err error) {
+				b, err = beforePortfolio(ctx, db, 1, collection.EUR, now)
+				return err
+			}); err != nil {
 				return err
 			}
-			old = append(old, time.Since(t))
 			if b.TotalMinor != p.TotalMinor || b.Ago24hMinor != p.Ago24hMinor || b.Ago7dMinor != p.Ago7dMinor || b.PricedCount != p.PricedCount {
 				return fmt.Errorf("portfolio differs from the per-entry query: %+v vs %+v", p, b)
 			}
 		}
 	}
+	last := p
 	fmt.Printf("portfolio value, %d entries (%d copies, %d priced, total %.2f EUR, 24h %+.2f, 7d %+.2f), uncached, load %s:\n",
 		c.entries, last.CardCount, last.PricedCount, last.TotalValue, last.Change24h, last.Change7d, sysload.Load1())
 	p50, p95 := quantiles(lat)
@@ -180,6 +193,13 @@ func portfolio(ctx context.Context, db *postgres.DB, c config, today time.Time) 
 	if len(old) > 0 {
 		p50, p95 := quantiles(old)
 		fmt.Printf("  per-entry query (before, %d calls): p50 %s  p95 %s\n", len(old), p50, p95)
+	}
+	if _, ok := cpu.used(); ok {
+		per := func(d time.Duration, n int) time.Duration {
+			return (d / time.Duration(max(n, 1))).Round(100 * time.Microsecond)
+		}
+		fmt.Printf("  Postgres backend CPU per call (10 ms ticks, averaged): this code %s, probe %s, per-entry %s\n",
+			per(cpuNew, len(lat)), per(cpuProbe, len(probe)), per(cpuOld, len(old)))
 	}
 	return nil
 }
