@@ -301,13 +301,19 @@ func (db *DB) CollectionEntries(ctx context.Context, userID int64, q collection.
 // collection past jit_above_cost, and compiling costs far more than the
 // query runs.
 func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
+	return db.PortfolioFrom(ctx, portfolioQuery, userID, currency, today)
+}
+
+// PortfolioFrom is CollectionPortfolio with another statement of
+// PortfolioSQL (bench-collection times the ones it replaced with it).
+func (db *DB) PortfolioFrom(ctx context.Context, statement string, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	p := collection.Portfolio{ByTCGMinor: map[string]int64{}}
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, portfolioQuery, userID, currency,
+		rows, err := tx.Query(ctx, statement, userID, currency,
 			day.AddDate(0, 0, -1), day.AddDate(0, 0, -7), portfolioBackDays)
 		if err != nil {
 			return err
@@ -358,7 +364,7 @@ var portfolioQuery = PortfolioSQL(`
 // $3 and $4, sums them per game and adds the most valuable entry (top =
 // true). A look-back past the stored values ($5 days; graded series store
 // none) reads price_points. Exported for bench-collection, which times
-// the row sources this one replaced with it.
+// the row sources this one replaced with it (PortfolioFrom).
 func PortfolioSQL(entries string) string {
 	return `
 	WITH y AS (` + entries + `

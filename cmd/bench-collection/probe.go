@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/collectorstash/csm/collection"
 	"github.com/collectorstash/csm/postgres"
 )
@@ -45,38 +43,9 @@ var probeQuery = postgres.PortfolioSQL(`
 			LIMIT 1) gx ON true
 		WHERE e.user_id = $1 AND e.graded AND e.grade IS NOT NULL`)
 
-// probePortfolio sums what probeQuery answers as the store did.
+// probePortfolio values the portfolio with probeQuery as the store did.
 func probePortfolio(ctx context.Context, db *postgres.DB, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
-	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	var p collection.Portfolio
-	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, probeQuery, userID, currency, day.AddDate(0, 0, -1), day.AddDate(0, 0, -7), 14)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var top bool
-			var game, name *string
-			var cardID *int64
-			var copies, priced, total, d1, d7 int64
-			if err := rows.Scan(&top, &game, &cardID, &name, &copies, &priced, &total, &d1, &d7); err != nil {
-				return err
-			}
-			if top {
-				continue
-			}
-			p.CardCount += int(copies)
-			p.PricedCount += int(priced)
-			p.TotalMinor += total
-			p.Ago24hMinor += d1
-			p.Ago7dMinor += d7
-		}
-		return rows.Err()
-	})
+	p, err := db.PortfolioFrom(ctx, probeQuery, userID, currency, today)
 	if err != nil {
 		return p, fmt.Errorf("probe: %w", err)
 	}
