@@ -196,15 +196,15 @@ func entryArgs(userID int64, in collection.EntryInput) []any {
 		in.PricePaidMinor, in.Graded, in.GradingCompany, in.Grade}
 }
 
-// AddCollectionEntries stores entries in one transaction.
+// AddCollectionEntries stores entries in one statement (one COPY), so
+// their collection_values are computed set-based, once, with them.
 func (db *DB) AddCollectionEntries(ctx context.Context, userID int64, in []collection.EntryInput) error {
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, e := range in {
-			b.Queue(insertEntry, entryArgs(userID, e)...)
-		}
-		return tx.SendBatch(ctx, b).Close()
-	})
+	rows := make([][]any, len(in))
+	for i, e := range in {
+		rows[i] = entryArgs(userID, e)
+	}
+	_, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"collection_entries"}, []string{"user_id", "card_id", "variant",
+		"variant_id", "quantity", "condition", "price_paid_minor", "graded", "grading_company", "grade"}, pgx.CopyFromRows(rows))
 	return wrap("collection: import", err, "")
 }
 
@@ -301,13 +301,19 @@ func (db *DB) CollectionEntries(ctx context.Context, userID int64, q collection.
 // collection past jit_above_cost, and compiling costs far more than the
 // query runs.
 func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
+	return db.PortfolioFrom(ctx, portfolioQuery, userID, currency, today)
+}
+
+// PortfolioFrom is CollectionPortfolio with another statement of
+// PortfolioSQL (bench-collection times the ones it replaced with it).
+func (db *DB) PortfolioFrom(ctx context.Context, statement string, userID int64, currency string, today time.Time) (collection.Portfolio, error) {
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	p := collection.Portfolio{ByTCGMinor: map[string]int64{}}
 	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, portfolioQuery, userID, currency, collection.MarketPriceTypes,
+		rows, err := tx.Query(ctx, statement, userID, currency,
 			day.AddDate(0, 0, -1), day.AddDate(0, 0, -7), portfolioBackDays)
 		if err != nil {
 			return err
@@ -343,44 +349,27 @@ func (db *DB) CollectionPortfolio(ctx context.Context, userID int64, currency st
 }
 
 // portfolioQuery values the entries of user $1 in currency $2 now and on
-// the days $4 and $5, sums them per game and adds the most valuable entry
-// (top = true). An ungraded entry's price is one primary-key probe of
-// portfolio_prices (its series, latest price and look-back values,
-// maintained by the price write path; LIMIT 1 keeps it a probe per entry
-// rather than a hash join over the whole table). A graded entry with a
-// grade first looks for the grader's (else "other") series of its grade as
-// priceOfEntry does. A look-back past the stored values ($6 days) reads
-// price_points.
-var portfolioQuery = `
-	WITH y AS (
-		SELECT e.id, e.card_id, e.quantity::bigint AS q, pp.series_id, pp.game_id, pp.as_of AS top,
-		       pp.amount_minor AS cur, pp.back
-		FROM collection_entries e
-		LEFT JOIN LATERAL (SELECT * FROM portfolio_prices pp WHERE pp.card_id = e.card_id
-		     AND pp.variant_id = coalesce(e.variant_id, 0) AND pp.currency = $2 LIMIT 1) pp ON true
-		WHERE e.user_id = $1 AND NOT (e.graded AND e.grade IS NOT NULL)
-		UNION ALL
-		SELECT e.id, e.card_id, e.quantity::bigint, coalesce(gx.series_id, pp.series_id), coalesce(gx.game_id, pp.game_id),
-		       coalesce(gx.as_of, pp.as_of), coalesce(gx.amount_minor, pp.amount_minor),
-		       CASE WHEN gx.series_id IS NULL THEN pp.back END
-		FROM collection_entries e
-		LEFT JOIN LATERAL (SELECT * FROM portfolio_prices pp WHERE pp.card_id = e.card_id
-		     AND pp.variant_id = coalesce(e.variant_id, 0) AND pp.currency = $2 LIMIT 1) pp ON true
-		LEFT JOIN LATERAL (
-			SELECT ps.id AS series_id, c.game_id, l.as_of, l.amount_minor FROM variants v
-			JOIN printings p ON p.id = v.printing_id
-			JOIN price_series ps ON ps.variant_id = v.id
-			JOIN price_latest l ON l.series_id = ps.id
-			JOIN cards c ON c.id = v.card_id
-			WHERE v.card_id = e.card_id AND (e.variant_id IS NULL OR v.id = e.variant_id) AND ps.currency = $2
-			  AND ps.grading_company <> '' AND ps.grade = trim_scale(e.grade)::text
-			  AND ps.grading_company IN (lower(coalesce(e.grading_company, 'other')), 'other')
-			ORDER BY (ps.grading_company = lower(coalesce(e.grading_company, ''))) DESC,
-			         array_position($3, ps.price_type), p.position, p.id, v.position, v.id, ps.id
-			LIMIT 1) gx ON true
-		WHERE e.user_id = $1 AND e.graded AND e.grade IS NOT NULL
+// the days $3 and $4 (see PortfolioSQL) from their collection_values rows
+// (maintained by the collection and price write paths, clustered by user:
+// one index range scan).
+var portfolioQuery = PortfolioSQL(`
+	SELECT cv.entry_id AS id, cv.card_id, cv.quantity AS q, cv.series_id, cv.game_id, cv.as_of AS top,
+	       cv.amount_minor AS cur, cv.back
+	FROM collection_values cv WHERE cv.user_id = $1 AND cv.currency = $2`)
+
+// PortfolioSQL is the portfolio statement over entries, a query of the
+// entries of user $1 in currency $2 (columns id, card_id, q, series_id,
+// game_id, top = the latest price's day, cur = that price, back = the
+// stored look-back values; NULL prices for an unpriced entry): it values them now and on the days
+// $3 and $4, sums them per game and adds the most valuable entry (top =
+// true). A look-back past the stored values ($5 days; graded series store
+// none) reads price_points. Exported for bench-collection, which times
+// the row sources this one replaced with it (PortfolioFrom).
+func PortfolioSQL(entries string) string {
+	return `
+	WITH y AS (` + entries + `
 	), v AS MATERIALIZED (
-		SELECT y.id, y.card_id, y.q, y.game_id, y.cur, ` + lookBack("$4") + ` AS d1, ` + lookBack("$5") + ` AS d7
+		SELECT y.id, y.card_id, y.q, y.game_id, y.cur, ` + lookBack("$3") + ` AS d1, ` + lookBack("$4") + ` AS d7
 		FROM y
 	)
 	SELECT false, g.slug, NULL::bigint, NULL::text, s.copies, s.priced, s.total, s.d1, s.d7 FROM (
@@ -393,6 +382,7 @@ var portfolioQuery = `
 	SELECT true, NULL, t.card_id, c.name, t.q, t.q, t.value, 0, 0 FROM (
 		SELECT card_id, q, cur * q AS value FROM v WHERE cur IS NOT NULL ORDER BY cur * q DESC, id LIMIT 1) t
 	JOIN cards c ON c.id = t.card_id`
+}
 
 // lookBack is the SQL of an entry y's price on day d: its latest price
 // when that is on or before d (if at most 31 days older), else the stored
@@ -401,7 +391,7 @@ var portfolioQuery = `
 func lookBack(d string) string {
 	return `CASE WHEN y.top IS NULL THEN NULL
 		WHEN y.top <= ` + d + `::date THEN CASE WHEN ` + d + `::date - y.top <= 31 THEN y.cur END
-		WHEN y.back IS NOT NULL AND y.top - ` + d + `::date < $6 THEN y.back[y.top - ` + d + `::date + 1]
+		WHEN y.back IS NOT NULL AND y.top - ` + d + `::date < $5 THEN y.back[y.top - ` + d + `::date + 1]
 		ELSE (SELECT pt.amount_minor FROM price_points pt WHERE pt.series_id = y.series_id
 		      AND pt.as_of BETWEEN ` + d + `::date - 31 AND ` + d + `::date AND NOT pt.is_outlier
 		      ORDER BY pt.as_of DESC LIMIT 1) END`

@@ -127,46 +127,79 @@ func run(c config) error {
 	fmt.Printf("seeded %d cards, %d series, %d price points (%d days each), %d entries in %s\n",
 		c.cards, series, points, c.days, c.entries, time.Since(t0).Round(time.Millisecond))
 
-	if err := portfolio(ctx, db, c, today); err != nil {
+	// the portfolio calls share one connection, so its backend's CPU is theirs
+	sep := "?"
+	if strings.Contains(su, "?") {
+		sep = "&"
+	}
+	one, err := postgres.Open(ctx, su+sep+"pool_max_conns=1")
+	if err != nil {
+		return err
+	}
+	defer one.Close()
+	if err := portfolio(ctx, one, c, today); err != nil {
 		return err
 	}
 	return alertImport(ctx, db, c, today)
 }
 
 // portfolio times the service's portfolio value (no cache at any level)
-// and, alternating with it, the per-entry query it replaced.
+// and, alternating with it, the portfolio_prices probe query it replaced
+// and the per-entry query before that.
 func portfolio(ctx context.Context, db *postgres.DB, c config, today time.Time) error {
 	now := today.Add(12 * time.Hour)
 	svc := collection.NewService(db, func() time.Time { return now })
-	var lat, old []time.Duration
-	var last collection.Portfolio
+	var lat, probe, old []time.Duration
+	var cpuNew, cpuProbe, cpuOld time.Duration
+	cpu := newBackendCPU(ctx, db)
+	var p, b collection.Portfolio
 	for i := 0; i < c.calls; i++ {
-		t := time.Now()
-		p, err := svc.PortfolioValue(ctx, 1, collection.EUR)
+		err := cpu.timed(&lat, &cpuNew, func() (err error) {
+			p, err = svc.PortfolioValue(ctx, 1, collection.EUR)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		lat = append(lat, time.Since(t))
-		last = p
+		if err := cpu.timed(&probe, &cpuProbe, func() (err error) {
+			b, err = probePortfolio(ctx, db, 1, collection.EUR, now)
+			return err
+		}); err != nil {
+			return err
+		}
+		if b.TotalMinor != p.TotalMinor || b.Ago24hMinor != p.Ago24hMinor || b.Ago7dMinor != p.Ago7dMinor ||
+			b.PricedCount != p.PricedCount || b.CardCount != p.CardCount {
+			return fmt.Errorf("portfolio differs from the portfolio_prices probe query: %+v vs %+v", p, b)
+		}
 		if i < c.beforeCalls {
-			t := time.Now()
-			b, err := beforePortfolio(ctx, db, 1, collection.EUR, now)
-			if err != nil {
+			if err := cpu.timed(&old, &cpuOld, func() (err error) {
+				b, err = beforePortfolio(ctx, db, 1, collection.EUR, now)
+				return err
+			}); err != nil {
 				return err
 			}
-			old = append(old, time.Since(t))
 			if b.TotalMinor != p.TotalMinor || b.Ago24hMinor != p.Ago24hMinor || b.Ago7dMinor != p.Ago7dMinor || b.PricedCount != p.PricedCount {
 				return fmt.Errorf("portfolio differs from the per-entry query: %+v vs %+v", p, b)
 			}
 		}
 	}
+	last := p
 	fmt.Printf("portfolio value, %d entries (%d copies, %d priced, total %.2f EUR, 24h %+.2f, 7d %+.2f), uncached, load %s:\n",
 		c.entries, last.CardCount, last.PricedCount, last.TotalValue, last.Change24h, last.Change7d, sysload.Load1())
 	p50, p95 := quantiles(lat)
 	fmt.Printf("  summary query (this code): p50 %s  p95 %s  (target p95 ≤ 50ms: %s)\n", p50, p95, verdict(p95 <= 50*time.Millisecond))
+	p50, p95 = quantiles(probe)
+	fmt.Printf("  portfolio_prices probe per entry (previous, %d calls, alternating): p50 %s  p95 %s\n", len(probe), p50, p95)
 	if len(old) > 0 {
 		p50, p95 := quantiles(old)
 		fmt.Printf("  per-entry query (before, %d calls): p50 %s  p95 %s\n", len(old), p50, p95)
+	}
+	if _, ok := cpu.used(); ok {
+		per := func(d time.Duration, n int) time.Duration {
+			return (d / time.Duration(max(n, 1))).Round(100 * time.Microsecond)
+		}
+		fmt.Printf("  Postgres backend CPU per call (10 ms ticks, averaged): this code %s, probe %s, per-entry %s\n",
+			per(cpuNew, len(lat)), per(cpuProbe, len(probe)), per(cpuOld, len(old)))
 	}
 	return nil
 }
@@ -198,12 +231,12 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 		return err
 	}
 	fmt.Printf("import of %d prices, no alerts: %s (load %s)\n", c.prices, base1.Round(time.Millisecond), sysload.Load1())
-	refresh, cards, err := portfolioRefresh(ctx, db, variants)
+	refresh, values, cards, err := portfolioRefresh(ctx, db, variants)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("  of which the portfolio_prices refresh of its %d cards: about %s (run again alone, rolled back)\n",
-		cards, refresh.Round(time.Millisecond))
+	fmt.Printf("  of which the portfolio_prices refresh of its %d cards about %s, the collection_values refresh of their holders' entries about %s (run again alone, rolled back)\n",
+		cards, refresh.Round(time.Millisecond), values.Round(time.Millisecond))
 
 	t0 := time.Now()
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO price_alerts (user_id, card_id, target_minor, condition, currency)
@@ -231,19 +264,26 @@ func alertImport(ctx context.Context, db *postgres.DB, c config, today time.Time
 }
 
 // portfolioRefresh times what WritePrices adds to keep portfolio_prices
-// current: the refresh of the written variants' cards in EUR, in a
-// transaction it rolls back.
-func portfolioRefresh(ctx context.Context, db *postgres.DB, variants []int64) (time.Duration, int, error) {
+// and collection_values current: the refresh of the written variants'
+// cards in EUR, then of their holders' entries, in a transaction it rolls
+// back.
+func portfolioRefresh(ctx context.Context, db *postgres.DB, variants []int64) (prices, values time.Duration, cards int, err error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
-	var cards int
+	var ids []int64
 	t := time.Now()
-	err = tx.QueryRow(ctx, `SELECT count(*), portfolio_prices_refresh(array_agg(card_id), array_agg('EUR'::text), $2)
-		FROM (SELECT DISTINCT card_id FROM variants WHERE id = ANY($1)) k`, variants, collection.MarketPriceTypes).Scan(&cards, nil)
-	return time.Since(t), cards, err
+	err = tx.QueryRow(ctx, `SELECT array_agg(card_id), portfolio_prices_refresh(array_agg(card_id), array_agg('EUR'::text), $2)
+		FROM (SELECT DISTINCT card_id FROM variants WHERE id = ANY($1)) k`, variants, collection.MarketPriceTypes).Scan(&ids, nil)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	prices = time.Since(t)
+	t = time.Now()
+	_, err = tx.Exec(ctx, `SELECT collection_values_refresh_cards($1, '{EUR}', $2)`, ids, collection.MarketPriceTypes)
+	return prices, time.Since(t), len(ids), err
 }
 
 func verdict(ok bool) string {
