@@ -14,10 +14,15 @@
 // 1/100 of the clients each); a round starts only once the previous one
 // has reached every client (or after 10 s) and CSM_BENCH_GAP (100ms) has
 // passed, so no event waits behind an earlier round's fan-out. Every frame
-// carries its publish time in "ts"; clients record now − ts (one machine,
-// one clock) and send their samples to the parent on stdout. Redis is
-// CSM_REDIS_ADDR (127.0.0.1:56379); everything ends within
-// CSM_BENCH_TIMEOUT (3m).
+// carries its publish time in "ts"; clients record arrival − ts, arrival
+// being the kernel's receive time on the client socket (SO_TIMESTAMPNS:
+// the client processes share the two cores with the server, and when they
+// ran late their own scheduling was measured as fan-out latency), and also
+// report the time they read the frame. They send their samples to the
+// parent on stdout. Redis is CSM_REDIS_ADDR (127.0.0.1:56379); everything
+// ends within CSM_BENCH_TIMEOUT (3m). CSM_BENCH_CPUPROFILE,
+// CSM_BENCH_BLOCKPROFILE and CSM_BENCH_MUTEXPROFILE name files for the
+// server process's profiles over the rounds.
 package main
 
 import (
@@ -35,7 +40,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"syscall"
@@ -271,14 +275,11 @@ func run() error {
 		held, failed, connectTook.Round(time.Millisecond), runtime.NumGoroutine(), len(fds), ms.HeapInuse>>20, ms.Sys>>20)
 	time.Sleep(200 * time.Millisecond) // the hub's SUBSCRIBEs reach Redis
 
-	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	prof, err := startProfiles()
+	if err != nil {
+		return err
 	}
+	defer prof.stop() // on an early return
 	pub := realtime.NewPublisher(rdb, prefix)
 	cpu0 := cpuTime()
 	complete := 0
@@ -311,6 +312,7 @@ func run() error {
 		time.Sleep(gap)
 	}
 	cpu := cpuTime() - cpu0
+	prof.stop() // the profiles cover the rounds, not the connections' teardown
 
 	// the clients' samples
 	var bcast, perCard, bcastRead, perCardRead []time.Duration
