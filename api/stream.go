@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -85,7 +84,7 @@ func (s *Server) stream(developer bool, beats *streamBeats) gin.HandlerFunc {
 			return
 		}
 		ws.SetReadLimit(maxClientMsg)
-		conn.ws, conn.raw, conn.rc = ws, hj.conn, rawSocket(hj.conn)
+		conn.ws, conn.raw = ws, hj.conn
 		conn.serve(c.Request.Context())
 	}
 }
@@ -111,9 +110,6 @@ type streamConn struct {
 	// raw is the socket under ws: data frames are written to it directly
 	// (stream_raw.go); nil falls back to ws.Write.
 	raw net.Conn
-	// rc is raw's descriptor (nil: none), written without the runtime's
-	// blocking-syscall path (stream_write_unix.go).
-	rc syscall.RawConn
 	// wmu orders data frames before the close frame: close sets stopped
 	// under it.
 	wmu     sync.Mutex
@@ -517,12 +513,9 @@ func (c *streamConn) writer(ctx context.Context) {
 		}
 		c.writing.Store(time.Now().UnixNano())
 		var err error
-		switch {
-		case c.rc != nil:
-			err = writeAll(c.rc, f)
-		case c.raw != nil:
+		if c.raw != nil {
 			_, err = c.raw.Write(f)
-		default:
+		} else {
 			err = c.ws.Write(wctx, websocket.MessageText, framePayload(f))
 		}
 		c.writing.Store(0)
