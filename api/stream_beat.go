@@ -18,8 +18,8 @@ import (
 //   - for each connection whose beat is due (one heartbeat after the
 //     previous one, so beats stay spread over the interval as connections
 //     came): drops it when it has been silent for two and a half
-//     heartbeats (no message, no pong), else queues a ping frame and a
-//     protocol ping (one write, beatWire);
+//     heartbeats (no message, no pong), else queues a ping frame and sends
+//     a protocol ping;
 //   - refreshes the due connections' slots in the connection counter in one
 //     batch.
 //
@@ -111,14 +111,7 @@ func (c *streamConn) beat(now time.Time, hb time.Duration) bool {
 		c.close(websocket.StatusPolicyViolation, "heartbeat timeout")
 		return false
 	}
-	if c.raw != nil { // the ping message and a protocol ping, one write
-		if !c.deliverWire(beatWire) {
-			c.Drop("slow consumer")
-			return false
-		}
-		return true
-	}
-	if !c.deliverWire(encodeFrame(pingFrame)) {
+	if !c.deliverWire(pingWire) {
 		c.Drop("slow consumer")
 		return false
 	}

@@ -64,12 +64,10 @@ func encodeFrame(p []byte) []byte {
 
 // Frames sent as they are, encoded once (not through a frameEncoder, whose
 // one entry they would evict in the middle of an event's fan-out): the
-// reply to a ping message, and the heartbeat, a ping text frame followed
-// by a protocol ping (empty; the client's pong counts as a sign of life,
-// OnPongReceived), one socket write for both.
+// heartbeat's ping and the reply to a ping message.
 var (
+	pingWire = encodeFrame(pingFrame)
 	pongWire = encodeFrame(pongFrame)
-	beatWire = append(encodeFrame(pingFrame), 0x89, 0x00)
 )
 
 // appendFrameHeader appends the header of a server (unmasked) final text
