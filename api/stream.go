@@ -138,7 +138,11 @@ func (c *streamConn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
 // Deliver queues a frame without blocking (catalog.StreamSink).
 func (c *streamConn) Deliver(frame []byte) bool {
-	f := c.beats.frames.encode(frame)
+	return c.deliverWire(c.beats.frames.encode(frame))
+}
+
+// deliverWire queues encoded frames without blocking.
+func (c *streamConn) deliverWire(f []byte) bool {
 	select {
 	case c.send <- f:
 		return true
@@ -372,7 +376,7 @@ func (c *streamConn) handle(ctx context.Context, raw []byte) {
 	}
 	switch m.Type {
 	case msgPing:
-		if !c.Deliver(pongFrame) {
+		if !c.deliverWire(pongWire) {
 			c.Drop("slow consumer")
 		}
 	case msgPong:
@@ -479,20 +483,28 @@ func (c *streamConn) authorizeTopic(ctx context.Context, t catalog.Topic) error 
 
 // writer sends queued frames until a nil frame or a failed write. It is
 // the whole per-frame cost of a connection, kept to one channel receive and
-// one Write of the frame encoded once per event (stream_raw.go): no
+// one write of the frame encoded once per event (stream_raw.go): no
 // select, no timer (a context.WithTimeout per frame was about
 // a sixth of the server's CPU when an event fans out to thousands of
-// connections, make bench-realtime), no clock but one reading. The
-// heartbeat, the silence check, the connection slot's refresh and the
-// write timeout are streamBeats' job, for every connection at once.
-// Frames are written with a context that is never done: closing the
-// connection lets a write in flight finish (the close handshake waits for
-// it, 5 s at most) instead of cutting the socket under it.
+// connections, make bench-realtime), no clock but one reading. Frames
+// already queued behind the first go out in the same write (at most
+// streamBatch bytes). The heartbeat, the silence check, the connection
+// slot's refresh and the write timeout are streamBeats' job, for every
+// connection at once. Frames are written with a context that is never
+// done: closing the connection lets a write in flight finish (the close
+// handshake waits for it, 5 s at most) instead of cutting the socket under
+// it.
 func (c *streamConn) writer(ctx context.Context) {
 	wctx := context.WithoutCancel(ctx)
+	var batch []byte
 	for f := range c.send {
 		if f == nil {
 			return
+		}
+		stop := false
+		if c.raw != nil && len(c.send) > 0 {
+			f, stop = c.coalesce(append(batch[:0], f...))
+			batch = f
 		}
 		c.wmu.Lock()
 		if c.stopped {
@@ -512,5 +524,28 @@ func (c *streamConn) writer(ctx context.Context) {
 			c.close(websocket.StatusGoingAway, "write failed")
 			return
 		}
+		if stop {
+			return
+		}
 	}
+}
+
+// streamBatch bounds the bytes of queued frames one write takes.
+const streamBatch = 64 << 10
+
+// coalesce appends the frames queued now to batch, up to streamBatch
+// bytes; stop is true when it took the nil frame that stops the writer.
+func (c *streamConn) coalesce(batch []byte) (_ []byte, stop bool) {
+	for len(batch) < streamBatch {
+		select {
+		case f := <-c.send:
+			if f == nil {
+				return batch, true
+			}
+			batch = append(batch, f...)
+		default:
+			return batch, false
+		}
+	}
+	return batch, false
 }

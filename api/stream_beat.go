@@ -111,7 +111,7 @@ func (c *streamConn) beat(now time.Time, hb time.Duration) bool {
 		c.close(websocket.StatusPolicyViolation, "heartbeat timeout")
 		return false
 	}
-	if !c.Deliver(pingFrame) {
+	if !c.deliverWire(pingWire) {
 		c.Drop("slow consumer")
 		return false
 	}

@@ -50,13 +50,25 @@ func (e *frameEncoder) encode(p []byte) []byte {
 	if l := e.last.Load(); l != nil && l.n == len(p) && l.data == unsafe.SliceData(p) && len(p) > 0 {
 		return l.enc
 	}
-	enc := appendFrameHeader(make([]byte, 0, len(p)+10), len(p))
-	enc = append(enc, p...)
+	enc := encodeFrame(p)
 	if len(p) > 0 {
 		e.last.Store(&encodedFrame{data: unsafe.SliceData(p), n: len(p), enc: enc})
 	}
 	return enc
 }
+
+// encodeFrame returns p as an unmasked, final text frame.
+func encodeFrame(p []byte) []byte {
+	return append(appendFrameHeader(make([]byte, 0, len(p)+10), len(p)), p...)
+}
+
+// Frames sent as they are, encoded once (not through a frameEncoder, whose
+// one entry they would evict in the middle of an event's fan-out): the
+// heartbeat's ping and the reply to a ping message.
+var (
+	pingWire = encodeFrame(pingFrame)
+	pongWire = encodeFrame(pongFrame)
+)
 
 // appendFrameHeader appends the header of a server (unmasked) final text
 // frame of n bytes (RFC 6455 §5.2).

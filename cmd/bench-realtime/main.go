@@ -14,15 +14,19 @@
 // 1/100 of the clients each); a round starts only once the previous one
 // has reached every client (or after 10 s) and CSM_BENCH_GAP (100ms) has
 // passed, so no event waits behind an earlier round's fan-out. Every frame
-// carries its publish time in "ts"; clients record now − ts (one machine,
-// one clock) and send their samples to the parent on stdout. Redis is
-// CSM_REDIS_ADDR (127.0.0.1:56379); everything ends within
-// CSM_BENCH_TIMEOUT (3m).
+// carries its publish time in "ts"; clients record arrival − ts, arrival
+// being the kernel's receive time on the client socket (SO_TIMESTAMPNS:
+// the client processes share the two cores with the server, and when they
+// ran late their own scheduling was measured as fan-out latency), and also
+// report the time they read the frame. They send their samples to the
+// parent on stdout. Redis is CSM_REDIS_ADDR (127.0.0.1:56379); everything
+// ends within CSM_BENCH_TIMEOUT (3m). CSM_BENCH_CPUPROFILE,
+// CSM_BENCH_BLOCKPROFILE and CSM_BENCH_MUTEXPROFILE name files for the
+// server process's profiles over the rounds.
 package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -36,15 +40,11 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/api"
@@ -126,17 +126,25 @@ type clientConfig struct {
 
 // clientMsg is one line a client process writes on stdout.
 type clientMsg struct {
-	Ready *struct {
-		Held, Failed int
-		FDLimit      uint64
-		Err          string
-	} `json:"ready,omitempty"`
-	Done    *int `json:"done,omitempty"` // round every client of the process has
-	Samples *struct {
-		Broadcast, PerCard []int64 // ns
-		Received           int64
-		CPU                time.Duration // from ready to the end
-	} `json:"samples,omitempty"`
+	Ready   *readyMsg   `json:"ready,omitempty"`
+	Done    *int        `json:"done,omitempty"` // round every client of the process has
+	Samples *samplesMsg `json:"samples,omitempty"`
+}
+
+// readyMsg: the process's clients are connected and subscribed.
+type readyMsg struct {
+	Held, Failed int
+	FDLimit      uint64
+	Err          string
+}
+
+// samplesMsg are a process's price_update latencies (ns): at arrival (the
+// kernel's receive time on the client socket) and as read by the client.
+type samplesMsg struct {
+	Broadcast, PerCard         []int64
+	BroadcastRead, PerCardRead []int64
+	Received                   int64
+	CPU                        time.Duration // from ready to the end
 }
 
 type child struct {
@@ -267,14 +275,11 @@ func run() error {
 		held, failed, connectTook.Round(time.Millisecond), runtime.NumGoroutine(), len(fds), ms.HeapInuse>>20, ms.Sys>>20)
 	time.Sleep(200 * time.Millisecond) // the hub's SUBSCRIBEs reach Redis
 
-	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	prof, err := startProfiles()
+	if err != nil {
+		return err
 	}
+	defer prof.stop() // on an early return
 	pub := realtime.NewPublisher(rdb, prefix)
 	cpu0 := sysload.CPUTime()
 	complete := 0
@@ -307,9 +312,10 @@ func run() error {
 		time.Sleep(gap)
 	}
 	cpu := sysload.CPUTime() - cpu0
+	prof.stop() // the profiles cover the rounds, not the connections' teardown
 
 	// the clients' samples
-	var bcast, perCard []time.Duration
+	var bcast, perCard, bcastRead, perCardRead []time.Duration
 	var received int64
 	var clientCPU time.Duration
 	for _, c := range children {
@@ -322,19 +328,27 @@ func run() error {
 		}
 		received += m.Samples.Received
 		clientCPU += m.Samples.CPU
-		for _, ns := range m.Samples.Broadcast {
-			bcast = append(bcast, time.Duration(ns))
-		}
-		for _, ns := range m.Samples.PerCard {
-			perCard = append(perCard, time.Duration(ns))
-		}
+		bcast = appendDurations(bcast, m.Samples.Broadcast)
+		perCard = appendDurations(perCard, m.Samples.PerCard)
+		bcastRead = appendDurations(bcastRead, m.Samples.BroadcastRead)
+		perCardRead = appendDurations(perCardRead, m.Samples.PerCardRead)
 	}
-	fmt.Printf("delivered: %d of %d frames (%d of %d rounds complete); CPU over the rounds: server process %s, client processes %s\n",
-		received, int64(held)*int64(rounds), complete, rounds, cpu.Round(time.Millisecond), clientCPU.Round(time.Millisecond))
+	fmt.Printf("delivered: %d of %d frames (%d of %d rounds complete); CPU over the rounds: server process %s, client processes %s; load average %s\n",
+		received, int64(held)*int64(rounds), complete, rounds, cpu.Round(time.Millisecond), clientCPU.Round(time.Millisecond), sysload.Load1())
+	fmt.Println("latency = arrival on the client socket (kernel receive time, SO_TIMESTAMPNS) − publish time:")
 	report("broadcast (1 event → every subscriber)", bcast)
 	report("per-card (100 events → 1/100 of subscribers each)", perCard)
 	report("all price_update", append(append([]time.Duration{}, bcast...), perCard...))
+	fmt.Println("the same frames as read by the client processes (their own scheduling included):")
+	report("all price_update, read", append(append([]time.Duration{}, bcastRead...), perCardRead...))
 	return nil
+}
+
+func appendDurations(d []time.Duration, ns []int64) []time.Duration {
+	for _, n := range ns {
+		d = append(d, time.Duration(n))
+	}
+	return d
 }
 
 // next returns the first message from ch that want accepts, skipping the
@@ -365,207 +379,4 @@ func report(name string, d []time.Duration) {
 		return d[min(len(d)-1, int(p*float64(len(d))))].Round(10 * time.Microsecond)
 	}
 	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s\n", name, len(d), q(0.50), q(0.90), q(0.99), d[len(d)-1].Round(10*time.Microsecond))
-}
-
-// ---- client process ----
-
-// client opens its part of the connections, reports ready, reports each
-// round once all of its clients have it, and sends its samples when stdin
-// closes.
-func client(raw string) error {
-	var cfg clientConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
-		return fmt.Errorf("%s: %w", clientEnv, err)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), cfg.Deadline)
-	defer cancel()
-	fdLimit, err := raiseFDLimit(uint64(cfg.N + 256))
-	if err != nil {
-		return err
-	}
-
-	var outMu sync.Mutex
-	enc := json.NewEncoder(os.Stdout)
-	send := func(m any) {
-		outMu.Lock()
-		defer outMu.Unlock()
-		_ = enc.Encode(m)
-	}
-
-	s := &samples{rounds: make([]atomic.Int64, cfg.Rounds)}
-	clients := make([]*websocket.Conn, 0, cfg.N)
-	perConn := make([]*connSamples, 0, cfg.N)
-	var (
-		cmu      sync.Mutex
-		failed   atomic.Int64
-		firstErr atomic.Value
-		wg       sync.WaitGroup
-	)
-	ready := make(chan struct{}, cfg.N)
-	sem := make(chan struct{}, 64) // dialers at a time
-	for i := range cfg.N {
-		if ctx.Err() != nil {
-			break
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			dctx, dcancel := context.WithTimeout(ctx, 20*time.Second)
-			defer dcancel()
-			ws, _, err := websocket.Dial(dctx, cfg.URL, nil)
-			if err != nil {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, err)
-				return
-			}
-			ws.SetReadLimit(1 << 16)
-			sub, _ := json.Marshal(map[string]any{"type": "subscribe", "topics": []string{benchTopic, catalog.CardTopic(int64((cfg.First+i)%cards + 1))}})
-			if err := ws.Write(dctx, websocket.MessageText, sub); err != nil {
-				failed.Add(1)
-				firstErr.CompareAndSwap(nil, err)
-				return
-			}
-			cs := &connSamples{}
-			cmu.Lock()
-			clients = append(clients, ws)
-			perConn = append(perConn, cs)
-			cmu.Unlock()
-			// reads are never cancelled (a context without Done costs
-			// nothing per read); the process exits when done
-			go readLoop(context.Background(), ws, s, cs, ready)
-		})
-	}
-	wg.Wait()
-	// every dialled client has its two "subscribed" acks (30 s at most)
-	acked := 0
-	acks := time.NewTimer(30 * time.Second)
-wait:
-	for range len(clients) {
-		select {
-		case <-ready:
-			acked++
-		case <-acks.C:
-			break wait
-		case <-ctx.Done():
-			break wait
-		}
-	}
-	acks.Stop()
-	s.held.Store(int64(acked))
-	var r clientMsg
-	r.Ready = &struct {
-		Held, Failed int
-		FDLimit      uint64
-		Err          string
-	}{Held: acked, Failed: cfg.N - acked, FDLimit: fdLimit}
-	if err, ok := firstErr.Load().(error); ok {
-		r.Ready.Err = err.Error()
-	}
-	s.report = func(round int) { send(clientMsg{Done: &round}) }
-	s.armed.Store(true)
-	cpu0 := sysload.CPUTime()
-	send(r)
-
-	// stdin closes (or the deadline passes): send the samples
-	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		cancel()
-	}()
-	<-ctx.Done()
-	out := clientMsg{Samples: &struct {
-		Broadcast, PerCard []int64
-		Received           int64
-		CPU                time.Duration
-	}{CPU: sysload.CPUTime() - cpu0}}
-	for _, c := range perConn {
-		c.mu.Lock()
-		out.Samples.Broadcast = append(out.Samples.Broadcast, c.bcast...)
-		out.Samples.PerCard = append(out.Samples.PerCard, c.perCard...)
-		c.mu.Unlock()
-	}
-	out.Samples.Received = int64(len(out.Samples.Broadcast) + len(out.Samples.PerCard))
-	send(out)
-	return nil
-}
-
-// samples are a client process's per-round counts; each connection keeps
-// its own latency samples (no lock shared by the readers).
-type samples struct {
-	held   atomic.Int64
-	rounds []atomic.Int64
-	armed  atomic.Bool
-	report func(round int)
-}
-
-// connSamples are one connection's latency samples.
-type connSamples struct {
-	mu             sync.Mutex
-	bcast, perCard []int64
-}
-
-func (s *samples) record(c *connSamples, broadcast bool, round int, d time.Duration) {
-	c.mu.Lock()
-	if broadcast {
-		c.bcast = append(c.bcast, int64(d))
-	} else {
-		c.perCard = append(c.perCard, int64(d))
-	}
-	c.mu.Unlock()
-	if round >= 0 && round < len(s.rounds) && s.rounds[round].Add(1) == s.held.Load() && s.armed.Load() {
-		s.report(round)
-	}
-}
-
-// readLoop reads frames: the two acks signal ready, price_update frames
-// record their latency from the ts they carry. It skips full JSON
-// decoding (frames are the server's own, fixed shape) so that the clients,
-// which share the machine with the server, cost as little as possible.
-func readLoop(ctx context.Context, ws *websocket.Conn, s *samples, c *connSamples, ready chan<- struct{}) {
-	acks := 0
-	buf := make([]byte, 0, 512)
-	for {
-		_, r, err := ws.Reader(ctx)
-		if err != nil {
-			return
-		}
-		buf = buf[:0]
-		for {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			n, err := r.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err != nil {
-				break
-			}
-		}
-		now := time.Now()
-		switch {
-		case bytes.HasPrefix(buf, []byte(`{"type":"subscribed"`)):
-			if acks++; acks == 2 {
-				ready <- struct{}{}
-			}
-		case bytes.HasPrefix(buf, []byte(`{"type":"price_update"`)):
-			topic := field(buf, `"topic":"`, '"')
-			ts, _ := strconv.ParseFloat(string(field(buf, `"ts":`, ',')), 64)
-			round, err := strconv.ParseFloat(string(field(buf, `"market_price":`, ',')), 64)
-			if err != nil {
-				round = -1
-			}
-			s.record(c, string(topic) == benchTopic, int(round), now.Sub(time.UnixMicro(int64(ts*1e6+0.5))))
-		}
-	}
-}
-
-// field returns the bytes after key up to end.
-func field(b []byte, key string, end byte) []byte {
-	i := bytes.Index(b, []byte(key))
-	if i < 0 {
-		return nil
-	}
-	b = b[i+len(key):]
-	if j := bytes.IndexByte(b, end); j >= 0 {
-		return b[:j]
-	}
-	return nil
 }
