@@ -210,13 +210,14 @@ func setContext(read, set string) float64 {
 }
 
 // textCandidates are the cards the catalogue's text index finds for what
-// OCR read under game's layout: the names most like the printed name, the
-// exact (set code, number), and the cards carrying the number. evidence is
-// the best text support any of them gets (0..1), used to infer the game.
-func (p *Pipeline) textCandidates(ctx context.Context, game string, ocr catalog.OCRResult) (reading, error) {
+// OCR read under game's layout: the names most like the printed name and
+// the exact (set code, number), in the games of lookup ("" = every game),
+// and the cards of game carrying the number. evidence is the best text
+// support any of them gets (0..1), used to infer the game.
+func (p *Pipeline) textCandidates(ctx context.Context, game, lookup string, ocr catalog.OCRResult) (reading, error) {
 	rd := reading{ocr: ocr, game: game}
 	if ocr.Name != "" {
-		more, err := p.Catalog.CardsLikeName(ctx, game, ocr.Name, textNames)
+		more, err := p.Catalog.CardsLikeName(ctx, lookup, ocr.Name, textNames)
 		if err != nil {
 			return rd, fmt.Errorf("recognize: by name: %w", err)
 		}
@@ -231,7 +232,7 @@ func (p *Pipeline) textCandidates(ctx context.Context, game string, ocr catalog.
 		rd.text = append(rd.text, more...)
 	}
 	if ocr.Number != "" && ocr.SetCode != "" {
-		more, err := p.Catalog.CardsBySetNumber(ctx, game, ocr.SetCode, ocr.Number)
+		more, err := p.Catalog.CardsBySetNumber(ctx, lookup, ocr.SetCode, ocr.Number)
 		if err != nil {
 			return rd, fmt.Errorf("recognize: by set and number: %w", err)
 		}
@@ -261,11 +262,14 @@ type reading struct {
 
 // readCard reads img under game's layout. With the game unknown it reads
 // under the art's favourite game's layout and, unless that finds the
-// printed name (or set code and number) in that game's catalogue, once
-// more under the layout the reader itself guesses (the one whose number
-// it reads best), looking the text up in every game: the game is then
-// the best-supported text hit's, decided before any answer is bucketed.
-// once reads under first's layout alone (the reader's guess without one).
+// printed name (or set code and number), once more under the layout the
+// reader itself guesses (the one whose number it reads best). Both
+// readings are looked up in every game: games share where the name is
+// printed (MTG, Yu-Gi-Oh! and Pokémon top-left), so an MTG card read
+// under a Yu-Gi-Oh! favourite's layout still finds its name. The game is
+// then the best-supported text hit's, decided before any answer is
+// bucketed. once reads under first's layout alone (the reader's guess
+// without one).
 func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first string, once bool, lap func(string)) (reading, error) {
 	order := []string{game}
 	if game == "" {
@@ -284,7 +288,7 @@ func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first st
 			return reading{}, fmt.Errorf("recognize: ocr: %w", err)
 		}
 		lap("ocr")
-		rd, err := p.textCandidates(ctx, g, r)
+		rd, err := p.textCandidates(ctx, g, game, r)
 		if err != nil {
 			return reading{}, err
 		}
@@ -296,7 +300,7 @@ func (p *Pipeline) readCard(ctx context.Context, img *image.RGBA, game, first st
 			break
 		}
 	}
-	if best.game == "" && best.evidence >= NameSupport {
+	if game == "" && best.evidence >= NameSupport {
 		best.game = best.textGame
 	}
 	return best, nil

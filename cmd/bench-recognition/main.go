@@ -88,6 +88,14 @@ type Config struct {
 	DiagnoseOCR bool
 	// MTG is the MTGJSON directory of the text-only phase (textonly.go).
 	MTG string
+	// TextDump, when set, is where the text-only phase writes its photos,
+	// rectified cards and what was read (textdump.go).
+	TextDump string
+	// TextStop stops the run after the text-only phase.
+	TextStop bool
+	// OCRCrops, when set, rereads a TextDump directory's cards with the
+	// OCR alone and stops (no database).
+	OCRCrops string
 }
 
 func main() {
@@ -124,6 +132,9 @@ func main() {
 	flag.BoolVar(&cfg.Diagnose, "diagnose", false, "after the baseline, explain the single-card misses (detections, crops, photo options) and stop")
 	flag.BoolVar(&cfg.DiagnoseOCR, "diagnose-ocr", false, "after the baseline, time OCR with 1, 2 and 4 preprocessing variants on the single-card crops and stop")
 	flag.StringVar(&cfg.MTG, "mtg", "../shared/datasets/mtg", "MTGJSON set files imported without images for the text-only phase (the shipped excerpt "+mtgExcerpt+" when absent)")
+	flag.StringVar(&cfg.TextDump, "text-dump", "", "write the text-only phase's photos, rectified cards and readings to this directory")
+	flag.BoolVar(&cfg.TextStop, "text-stop", false, "stop after the text-only phase (skip the worker latency and throughput phases)")
+	flag.StringVar(&cfg.OCRCrops, "ocr-crops", "", "reread the rectified cards of a -text-dump directory with the OCR alone, print the name readings and stop")
 	flag.Var(&compare, "compare-model", "another .onnx model to rank by the embedding alone on the baseline's crops; repeatable or comma list")
 	flag.Parse()
 	if cfg.SinglesHard < 0 {
@@ -139,9 +150,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if *worker {
+	switch {
+	case *worker:
 		err = runWorker(ctx, wf)
-	} else {
+	case cfg.OCRCrops != "":
+		err = rereadCrops(ctx, os.Stdout, cfg)
+	default:
 		err = run(ctx, cfg)
 	}
 	if err != nil && ctx.Err() == nil {

@@ -239,6 +239,9 @@ func run(ctx context.Context, cfg Config) error {
 	if err := runTextOnly(ctx, &r, cfg, db, rec, ev, singles); err != nil {
 		return err
 	}
+	if cfg.TextStop {
+		return nil
+	}
 	_ = rec.Close() // the workers load their own
 	runtime.GC()
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"io"
 	"math/rand/v2"
@@ -102,6 +103,11 @@ func runTextOnly(ctx context.Context, r *Report, cfg Config, db *postgres.DB, re
 	}
 	t.Photos = len(faces)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7E47))
+	dump, err := newTextDump(cfg.TextDump)
+	if err != nil {
+		return err
+	}
+	defer dump.Close()
 	p := newBar(len(faces), "text-only photos")
 	for i, f := range faces {
 		setLine := f.setCode + " • EN"
@@ -122,8 +128,11 @@ func runTextOnly(ctx context.Context, r *Report, cfg Config, db *postgres.DB, re
 			return fmt.Errorf("text-only: encode: %w", err)
 		}
 		for _, slug := range []string{catalog.GameMTG, ""} {
-			res, took, err := recognize(ctx, rec.Pipeline, b.Bytes(), slug)
+			res, took, err := recognizeDebug(ctx, rec.Pipeline, b.Bytes(), slug, dump.debug(i))
 			if err != nil {
+				return err
+			}
+			if err := dump.add(i, f, slug, b.Bytes(), res); err != nil {
 				return err
 			}
 			acc := &t.NoGame
@@ -178,12 +187,17 @@ func (t *TextOnly) gate(ctx context.Context, p *recognizer.Pipeline, ev Eval, si
 
 // recognize decodes a photo and runs the pipeline on it, timing both.
 func recognize(ctx context.Context, p *recognizer.Pipeline, photo []byte, game string) (catalog.ScanResult, time.Duration, error) {
+	return recognizeDebug(ctx, p, photo, game, nil)
+}
+
+// recognizeDebug is recognize with the pipeline's debug hook.
+func recognizeDebug(ctx context.Context, p *recognizer.Pipeline, photo []byte, game string, debug func(string, image.Image) string) (catalog.ScanResult, time.Duration, error) {
 	start := time.Now()
 	img, err := wire.Decode(photo)
 	if err != nil {
 		return catalog.ScanResult{}, 0, fmt.Errorf("text-only: decode: %w", err)
 	}
-	res, err := p.Recognize(ctx, img, recognizer.Options{TCGSlug: game})
+	res, err := p.Recognize(ctx, img, recognizer.Options{TCGSlug: game, Debug: debug})
 	if err != nil {
 		return res, 0, fmt.Errorf("text-only: recognize: %w", err)
 	}

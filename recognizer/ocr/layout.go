@@ -50,6 +50,10 @@ type Spec struct {
 	// fraction of the card height: the crop is then narrowed to the text
 	// line found in the region (for small print in a generous region).
 	LineHeight float64
+	// Fallback regions are read as they are (not narrowed, scale from
+	// their height) when no region gave a good enough reading: a finger or
+	// glare across the band can win the search for the text line.
+	Fallback []Region
 }
 
 // Layout is where one game prints the text the recogniser reads.
@@ -100,9 +104,13 @@ var Layouts = map[string]Layout{
 	},
 	catalog.GameMTG: {
 		Game: catalog.GameMTG,
-		// Name top-left, up to where a three-symbol mana cost starts; the
-		// band is generous in height for a card rectified a little off.
-		Name: Spec{Regions: []Region{{0.05, 0.030, 0.80, 0.100}}, Whitelist: NameChars},
+		// Name top-left, up to where a three-symbol mana cost starts. The
+		// band is generous (a card rectified a little off, or outlined at
+		// the inner edge of its frame, prints the name higher and further
+		// left) and narrowed to the name's text line, read enlarged 2.5×
+		// (about 30 px x-height on the canonical 600 px card).
+		Name: Spec{Regions: []Region{{0.01, 0.005, 0.84, 0.110}}, Whitelist: NameChars, LineHeight: 0.042, Scale: 2.5,
+			Fallback: []Region{{0.05, 0.030, 0.80, 0.100}}},
 		// Modern frame, bottom-left: "0157 C" above "DMU • EN".
 		Number:       Spec{Regions: []Region{{0.04, 0.930, 0.32, 0.955}}, Whitelist: NumberSpaceChars},
 		SetCode:      Spec{Regions: []Region{{0.04, 0.953, 0.24, 0.978}}, Whitelist: NumberSpaceChars},

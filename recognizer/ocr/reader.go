@@ -260,11 +260,29 @@ const numVariants = 4
 
 // field reads spec: every region, each in up to maxVariants preprocessed
 // versions, keeping the best-scoring reading; it stops early once good
-// enough.
+// enough, and reads spec's Fallback regions when nothing was.
 func (rd *cardReader) field(spec Spec, interp interpret, good scorer) (reading, error) {
+	best, done, err := rd.regions(spec, spec.Regions, interp, good)
+	if err != nil || done || len(spec.Fallback) == 0 {
+		return best, err
+	}
+	plain := Spec{Regions: spec.Fallback, Whitelist: spec.Whitelist, PSM: spec.PSM}
+	more, _, err := rd.regions(plain, spec.Fallback, interp, good)
+	if err != nil {
+		return reading{}, err
+	}
+	if more.score > best.score {
+		best = more
+	}
+	return best, nil
+}
+
+// regions reads spec's field in regs; done says a reading was good
+// enough.
+func (rd *cardReader) regions(spec Spec, regs []Region, interp interpret, good scorer) (reading, bool, error) {
 	var best reading
 	have := false
-	for _, reg := range spec.Regions {
+	for _, reg := range regs {
 		rect := pixelRect(rd.card.Bounds(), reg)
 		if rect.Dx() < 4 || rect.Dy() < 4 {
 			continue
@@ -285,23 +303,23 @@ func (rd *cardReader) field(spec Spec, interp interpret, good scorer) (reading, 
 		light := lightText(base)
 		for v := range rd.maxVariants {
 			if err := rd.ctx.Err(); err != nil {
-				return reading{}, err
+				return reading{}, false, err
 			}
 			img := variant(base, t, light, v)
 			raw, conf, err := rd.ocr(img, spec)
 			if err != nil {
-				return reading{}, err
+				return reading{}, false, err
 			}
 			r := interp(raw, conf)
 			if !have || r.score > best.score {
 				best, have = r, true
 			}
 			if good(r) {
-				return best, nil
+				return best, true, nil
 			}
 		}
 	}
-	return best, nil
+	return best, false, nil
 }
 
 // variant builds preprocessed version v of a crop as dark text on light:
