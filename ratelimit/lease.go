@@ -174,6 +174,27 @@ func (x *Leased) TakeKey(ctx context.Context, minuteBucket string, perMinute int
 	return minute, day, nil
 }
 
+// UsedToday is Limiter.UsedToday less the tokens this process holds in
+// leases for those days (counted in Redis, not yet served), so a key's
+// count is what was served, but for other processes' leases (TTL at most).
+func (x *Leased) UsedToday(ctx context.Context, buckets []string, now time.Time) ([]int64, error) {
+	used, err := x.Limiter.UsedToday(ctx, buckets, now)
+	if err != nil {
+		return nil, err
+	}
+	reset := catalog.NextMidnightUTC(now)
+	for i, b := range buckets {
+		v, ok := x.leases.Load(b)
+		if !ok {
+			continue
+		}
+		if ls := v.(*leaseEntry).cur.Load(); ls != nil && ls.dayReset.Equal(reset) {
+			used[i] = max(used[i]-max(ls.n-ls.taken.Load(), 0), 0)
+		}
+	}
+	return used, nil
+}
+
 // fits reports whether the lease serves a request for these limits now.
 func (ls *lease) fits(minuteBucket string, perMinute, perDay int64, now, clock time.Time) bool {
 	return ls.perMinute == perMinute && ls.perDay == perDay && ls.minuteBucket == minuteBucket &&

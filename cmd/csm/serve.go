@@ -41,6 +41,7 @@ func serveCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer lim.Close() // before rdb's Close (deferred earlier)
 			q := workers.NewQueueFromClient(rdb)
 			defer q.Close()
 			det := wire.QuickDetector{Detector: detect.New()}
