@@ -1,7 +1,6 @@
 package ratelimit_test
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,11 +16,7 @@ import (
 // process), serving TakeKey from leases.
 func leased(t *testing.T, l *ratelimit.Limiter, prefix string, clk *clock, o ratelimit.LeaseOptions) *ratelimit.Leased {
 	t.Helper()
-	addr := os.Getenv("CSM_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:56379"
-	}
-	x := ratelimit.NewLeased(ratelimit.Open(addr, prefix).WithClock(clk.Now), o)
+	x := ratelimit.NewLeased(ratelimit.Open(redisAddr(), prefix).WithClock(clk.Now), o)
 	t.Cleanup(func() { _ = x.Close() })
 	return x
 }
