@@ -14,7 +14,7 @@ import (
 
 // leased is a second limiter on setup's Redis prefix and clock (another
 // process), serving TakeKey from leases.
-func leased(t *testing.T, l *ratelimit.Limiter, prefix string, clk *clock, o ratelimit.LeaseOptions) *ratelimit.Leased {
+func leased(t *testing.T, prefix string, clk *clock, o ratelimit.LeaseOptions) *ratelimit.Leased {
 	t.Helper()
 	x := ratelimit.NewLeased(ratelimit.Open(redisAddr(), prefix).WithClock(clk.Now), o)
 	t.Cleanup(func() { _ = x.Close() })
@@ -31,8 +31,8 @@ func TestLeasedTwoProcessesExact(t *testing.T) {
 	t.Parallel()
 	l, clk := setup(t)
 	prefix := l.Prefix()
-	a := leased(t, l, prefix, clk, ratelimit.LeaseOptions{})
-	b := leased(t, l, prefix, clk, ratelimit.LeaseOptions{})
+	a := leased(t, prefix, clk, ratelimit.LeaseOptions{})
+	b := leased(t, prefix, clk, ratelimit.LeaseOptions{})
 	now := clk.Now()
 	const burst, perDay = 500, 1000
 	var allowed atomic.Int64
@@ -81,7 +81,7 @@ func TestLeasedTwoProcessesExact(t *testing.T) {
 func TestLeasedGivesBack(t *testing.T) {
 	t.Parallel()
 	l, clk := setup(t)
-	x := leased(t, l, l.Prefix(), clk, ratelimit.LeaseOptions{TTL: time.Hour})
+	x := leased(t, l.Prefix(), clk, ratelimit.LeaseOptions{TTL: time.Hour})
 	ctx := t.Context()
 	now := clk.Now()
 	for i := range 4 { // leases of 1, 2, then 4 (one used)
@@ -130,7 +130,7 @@ func TestLeasedGivesBack(t *testing.T) {
 func TestLeasedLimitsChange(t *testing.T) {
 	t.Parallel()
 	l, clk := setup(t)
-	x := leased(t, l, l.Prefix(), clk, ratelimit.LeaseOptions{TTL: time.Hour})
+	x := leased(t, l.Prefix(), clk, ratelimit.LeaseOptions{TTL: time.Hour})
 	ctx := t.Context()
 	now := clk.Now()
 	for range 3 { // leases of 1 and 2: none outstanding
