@@ -351,7 +351,9 @@ func (x *Leased) drop(ctx context.Context, e *leaseEntry, expired time.Time, rem
 		e.idle = x.now()
 		if back := ls.retire(); back > 0 {
 			// a failure leaves the tokens spent: the limits still hold
-			_ = giveBack.Run(context.WithoutCancel(ctx), x.rdb, []string{ls.minuteKey, ls.dayKey}, back,
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), execTimeout)
+			defer cancel()
+			_ = giveBack.Run(ctx, x.rdb, []string{ls.minuteKey, ls.dayKey}, back,
 				strconv.FormatFloat(time.Minute.Seconds()/float64(ls.perMinute), 'f', -1, 64),
 				strconv.FormatFloat(x.now().Sub(gcraEpoch).Seconds(), 'f', 6, 64)).Err()
 		}
