@@ -76,7 +76,7 @@ func (s *Server) limitKey(c *gin.Context, p catalog.Principal) bool {
 	ctx := c.Request.Context()
 	lim := p.Tier.Limits()
 	m, d, err := s.cfg.Limiter.TakeKey(ctx, minuteBucket(p.Key.ID, lim.Tier), lim.PerMinute,
-		requestBucket(p.Key.ID), lim.PerDay, s.cfg.Now())
+		RequestBucket(p.Key.ID), lim.PerDay, s.cfg.Now())
 	if err != nil {
 		s.cfg.Log.WarnContext(ctx, "rate limiter unavailable, request let through", "err", err)
 		return true
@@ -99,8 +99,9 @@ func minuteBucket(keyID int64, t catalog.Tier) string {
 	return "key:" + strconv.FormatInt(keyID, 10) + ":" + string(t)
 }
 
-// requestBucket is the daily request counter of a key (its calls_today).
-func requestBucket(keyID int64) string { return "key:" + strconv.FormatInt(keyID, 10) }
+// RequestBucket is the daily request counter of a key (its calls_today),
+// the day bucket of its TakeKey calls.
+func RequestBucket(keyID int64) string { return "key:" + strconv.FormatInt(keyID, 10) }
 
 // recognitionBucket is the daily scan counter of a key.
 func recognitionBucket(keyID int64) string { return "rec:key:" + strconv.FormatInt(keyID, 10) }

@@ -170,3 +170,39 @@ func TestTouchAndBypass(t *testing.T) {
 	}, 2*time.Second, time.Millisecond)
 	require.NoError(t, off.Close())
 }
+
+// TestOnDropHearsOtherProcess: a revoke and a tier change made through one
+// cache name the keys concerned to the other's OnDrop function (the rate
+// limiter gives their leases back with it).
+func TestOnDropHearsOtherProcess(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := t.Context()
+	a, b := f.cache(t), f.cache(t)
+	dropped := make(chan int64, 8)
+	b.OnDrop(func(id int64) { dropped <- id })
+	_, k, hash := f.key(t, "carol")
+	_, _, err := b.KeyByHash(ctx, hash)
+	require.NoError(t, err)
+
+	_, err = a.RevokeKey(ctx, k.ID, time.Now())
+	require.NoError(t, err)
+	select {
+	case id := <-dropped:
+		require.Equal(t, k.ID, id)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the revoke was not heard")
+	}
+
+	_, k2, hash2 := f.key(t, "dave")
+	_, _, err = b.KeyByHash(ctx, hash2) // cached: the user's keys are known
+	require.NoError(t, err)
+	_, err = a.SetTier(ctx, "dave", catalog.TierPro)
+	require.NoError(t, err)
+	select {
+	case id := <-dropped:
+		require.Equal(t, k2.ID, id)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the tier change was not heard")
+	}
+}
