@@ -63,12 +63,40 @@ var _ catalog.RateLimiter = (*Leased)(nil)
 
 // leaseEntry is one key's current lease.
 type leaseEntry struct {
-	cur  atomic.Pointer[lease] // nil: none
-	mu   sync.Mutex            // held to replace cur
-	want int64                 // next lease size (mu)
-	dead bool                  // removed from the map (mu)
-	idle time.Time             // when cur was last dropped (mu)
-	key  string                // its day bucket
+	cur  atomic.Pointer[lease]   // nil: none
+	no   atomic.Pointer[refusal] // the last refusal, nil: none
+	mu   sync.Mutex              // held to replace cur
+	want int64                   // next lease size (mu)
+	dead bool                    // removed from the map (mu)
+	idle time.Time               // when cur was last dropped (mu)
+	key  string                  // its day bucket
+}
+
+// refusal is a key's last refusal, repeated without asking Redis until
+// its retry time (at most a lease's TTL), so the requests of a key over
+// its limit do not queue for a Redis call each.
+type refusal struct {
+	minuteBucket      string
+	perMinute, perDay int64
+	at, until         time.Time // limiter clock
+	dayReset          time.Time
+	minute, day       catalog.LimitResult
+}
+
+// answer is the refusal as of clock, when it still applies to these limits.
+func (r *refusal) answer(minuteBucket string, perMinute, perDay int64, now, clock time.Time) (minute, day catalog.LimitResult, ok bool) {
+	if r == nil || r.perMinute != perMinute || r.perDay != perDay || r.minuteBucket != minuteBucket ||
+		!clock.Before(r.until) || !now.Before(r.dayReset) {
+		return minute, day, false
+	}
+	minute, day = r.minute, r.day
+	if minute.RetryAfter > 0 {
+		minute.RetryAfter -= clock.Sub(r.at)
+	}
+	if day.RetryAfter > 0 {
+		day.RetryAfter = r.dayReset.Sub(now)
+	}
+	return minute, day, true
 }
 
 // lease is a batch of tokens taken from Redis at once.
@@ -136,6 +164,9 @@ func (x *Leased) TakeKey(ctx context.Context, minuteBucket string, perMinute int
 			return minute, day, nil
 		}
 	}
+	if minute, day, ok := e.no.Load().answer(minuteBucket, perMinute, perDay, now, clock); ok {
+		return minute, day, nil
+	}
 	e.mu.Lock()
 	if e.dead { // swept meanwhile: start over on the map's new entry
 		e.mu.Unlock()
@@ -148,6 +179,9 @@ func (x *Leased) TakeKey(ctx context.Context, minuteBucket string, perMinute int
 			minute, day = old.result(i)
 			return minute, day, nil
 		}
+	}
+	if minute, day, ok := e.no.Load().answer(minuteBucket, perMinute, perDay, now, clock); ok {
+		return minute, day, nil // another caller's refusal
 	}
 	// retire the old lease: its rest goes back in the new lease's call
 	var back int64
@@ -166,6 +200,11 @@ func (x *Leased) TakeKey(ctx context.Context, minuteBucket string, perMinute int
 	ls, minute, day, err := x.take(ctx, old, back, minuteBucket, perMinute, dayBucket, perDay, want, now, clock)
 	if err != nil || ls == nil {
 		e.idle = clock
+		if err == nil {
+			retry := max(minute.RetryAfter, day.RetryAfter)
+			e.no.Store(&refusal{minuteBucket: minuteBucket, perMinute: perMinute, perDay: perDay, at: clock,
+				until: clock.Add(min(retry, x.ttl)), dayReset: catalog.NextMidnightUTC(now), minute: minute, day: day})
+		}
 		return minute, day, err
 	}
 	ls.taken.Store(1)

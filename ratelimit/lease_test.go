@@ -172,4 +172,14 @@ func TestLeasedLimitsChange(t *testing.T) {
 		allowed++
 	}
 	require.Equal(t, 30, allowed)
+	// the refusal is repeated until its retry time, then Redis is asked
+	clk.Add(1500 * time.Millisecond)
+	m, _, err = x.TakeKey(ctx, "s:free", 30, "s", catalog.Unlimited, clk.Now())
+	require.NoError(t, err)
+	require.False(t, m.Allowed)
+	require.InDelta(t, 500*time.Millisecond, m.RetryAfter, float64(10*time.Millisecond))
+	clk.Add(500 * time.Millisecond)
+	m, _, err = x.TakeKey(ctx, "s:free", 30, "s", catalog.Unlimited, clk.Now())
+	require.NoError(t, err)
+	require.True(t, m.Allowed, "one token refilled")
 }
