@@ -187,22 +187,23 @@ func TestOnDropHearsOtherProcess(t *testing.T) {
 
 	_, err = a.RevokeKey(ctx, k.ID, time.Now())
 	require.NoError(t, err)
-	select {
-	case id := <-dropped:
-		require.Equal(t, k.ID, id)
-	case <-time.After(5 * time.Second):
-		t.Fatal("the revoke was not heard")
-	}
+	heard(t, dropped, k.ID, "the revoke")
 
 	_, k2, hash2 := f.key(t, "dave")
 	_, _, err = b.KeyByHash(ctx, hash2) // cached: the user's keys are known
 	require.NoError(t, err)
 	_, err = a.SetTier(ctx, "dave", catalog.TierPro)
 	require.NoError(t, err)
+	heard(t, dropped, k2.ID, "the tier change")
+}
+
+// heard waits for id on dropped (what names the change in a failure).
+func heard(t *testing.T, dropped <-chan int64, id int64, what string) {
+	t.Helper()
 	select {
-	case id := <-dropped:
-		require.Equal(t, k2.ID, id)
+	case got := <-dropped:
+		require.Equal(t, id, got, what)
 	case <-time.After(5 * time.Second):
-		t.Fatal("the tier change was not heard")
+		t.Fatalf("%s was not heard", what)
 	}
 }
