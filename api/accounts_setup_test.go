@@ -80,7 +80,7 @@ type acct struct {
 	t      *testing.T
 	url    string
 	db     *postgres.DB
-	lim    *ratelimit.Limiter
+	lim    *ratelimit.Leased
 	clock  *testClock
 	logs   *logBuffer
 	prefix string
@@ -132,7 +132,8 @@ func setupAccounts(t *testing.T, opts ...acctOptions) *acct {
 		cfg.Accounts = o.accounts(db)
 	}
 	if !o.noLimiter {
-		f.lim = ratelimit.Open(redisAddr(), f.prefix).WithClock(f.clock.Now) // frozen: no refill unless a test moves it
+		// leased as `csm serve` wires it; frozen: no refill unless a test moves it
+		f.lim = ratelimit.NewLeased(ratelimit.Open(redisAddr(), f.prefix).WithClock(f.clock.Now), ratelimit.LeaseOptions{})
 		require.NoError(t, f.lim.Ping(t.Context()), "redis must be running (make services)")
 		t.Cleanup(func() { _ = f.lim.Close() })
 		cfg.Limiter = f.lim

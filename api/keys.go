@@ -58,7 +58,7 @@ func (s *Server) listKeys(c *gin.Context) {
 	if s.cfg.Limiter != nil && len(keys) > 0 {
 		buckets := make([]string, len(keys))
 		for i, k := range keys {
-			buckets[i] = requestBucket(k.ID)
+			buckets[i] = RequestBucket(k.ID)
 		}
 		if got, err := s.cfg.Limiter.UsedToday(ctx, buckets, s.cfg.Now()); err == nil {
 			calls = got
@@ -213,7 +213,7 @@ func (s *Server) renameKey(c *gin.Context) {
 	p := principalOf(c)
 	var calls int64
 	if s.cfg.Limiter != nil {
-		if got, err := s.cfg.Limiter.UsedToday(c.Request.Context(), []string{requestBucket(k.ID)}, s.cfg.Now()); err == nil {
+		if got, err := s.cfg.Limiter.UsedToday(c.Request.Context(), []string{RequestBucket(k.ID)}, s.cfg.Now()); err == nil {
 			calls = got[0]
 		}
 	}

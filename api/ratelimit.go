@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -76,8 +75,8 @@ func (s *Server) limitAnonymous(c *gin.Context) bool {
 func (s *Server) limitKey(c *gin.Context, p catalog.Principal) bool {
 	ctx := c.Request.Context()
 	lim := p.Tier.Limits()
-	m, d, err := s.cfg.Limiter.TakeKey(ctx, fmt.Sprintf("key:%d:%s", p.Key.ID, lim.Tier), lim.PerMinute,
-		requestBucket(p.Key.ID), lim.PerDay, s.cfg.Now())
+	m, d, err := s.cfg.Limiter.TakeKey(ctx, minuteBucket(p.Key.ID, lim.Tier), lim.PerMinute,
+		RequestBucket(p.Key.ID), lim.PerDay, s.cfg.Now())
 	if err != nil {
 		s.cfg.Log.WarnContext(ctx, "rate limiter unavailable, request let through", "err", err)
 		return true
@@ -95,16 +94,33 @@ func (s *Server) limitKey(c *gin.Context, p catalog.Principal) bool {
 	return true
 }
 
-// requestBucket is the daily request counter of a key (its calls_today).
-func requestBucket(keyID int64) string { return "key:" + strconv.FormatInt(keyID, 10) }
+// minuteBucket is the per-minute bucket of a key on a tier.
+func minuteBucket(keyID int64, t catalog.Tier) string {
+	return "key:" + strconv.FormatInt(keyID, 10) + ":" + string(t)
+}
+
+// RequestBucket is the daily request counter of a key (its calls_today),
+// the day bucket of its TakeKey calls.
+func RequestBucket(keyID int64) string { return "key:" + strconv.FormatInt(keyID, 10) }
 
 // recognitionBucket is the daily scan counter of a key.
 func recognitionBucket(keyID int64) string { return "rec:key:" + strconv.FormatInt(keyID, 10) }
 
+// The limit headers' names in canonical form (as http.Header.Set would
+// write them), so setting them neither canonicalizes nor allocates a name.
+const (
+	hdrLimit     = "X-Ratelimit-Limit"
+	hdrRemaining = "X-Ratelimit-Remaining"
+	hdrReset     = "X-Ratelimit-Reset"
+)
+
+// setLimitHeaders writes X-RateLimit-Limit/Remaining/Reset (the three
+// values share one allocation).
 func setLimitHeaders(c *gin.Context, limit, remaining int64, reset time.Time) {
-	c.Header("X-RateLimit-Limit", limitString(limit))
-	c.Header("X-RateLimit-Remaining", limitString(remaining))
-	c.Header("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	v := [...]string{limitString(limit), limitString(remaining), strconv.FormatInt(reset.Unix(), 10)}
+	vals := v[:]
+	h := c.Writer.Header()
+	h[hdrLimit], h[hdrRemaining], h[hdrReset] = vals[0:1:1], vals[1:2:2], vals[2:3:3]
 }
 
 func limitString(n int64) string {

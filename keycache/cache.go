@@ -82,6 +82,7 @@ type Cache struct {
 	hits    atomic.Int64
 	misses  atomic.Int64
 	reads   singleflight.Group // misses being read, by generation and hash
+	onDrop  atomic.Pointer[func(keyID int64)]
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -322,35 +323,64 @@ func (c *Cache) invalidate(ctx context.Context, msg string) {
 	}
 }
 
-// apply drops what msg names.
+// OnDrop makes the cache call fn with the id of every key an invalidation
+// names (a key, the cached keys of a user, or every cached key), here or
+// from another process, once its entry is dropped: the rate limiter gives
+// the key's lease back with it.
+func (c *Cache) OnDrop(fn func(keyID int64)) { c.onDrop.Store(&fn) }
+
+// apply drops what msg names, then tells OnDrop's function.
 func (c *Cache) apply(msg string) {
+	ids := c.applyLocked(msg)
+	if fn := c.onDrop.Load(); fn != nil {
+		for _, id := range ids {
+			(*fn)(id)
+		}
+	}
+}
+
+// applyLocked drops what msg names and returns the key ids concerned.
+func (c *Cache) applyLocked(msg string) []int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	switch {
 	case msg == msgAll:
-		c.reset()
+		return c.resetIDs()
 	case strings.HasPrefix(msg, msgKey):
 		id, err := strconv.ParseInt(msg[len(msgKey):], 10, 64)
 		if err != nil {
-			c.reset()
-			return
+			return c.resetIDs()
 		}
 		if h, ok := c.byKey[id]; ok {
 			c.drop(h)
 		}
+		return []int64{id}
 	case strings.HasPrefix(msg, msgUser):
 		id, err := strconv.ParseInt(msg[len(msgUser):], 10, 64)
 		if err != nil {
-			c.reset()
-			return
+			return c.resetIDs()
 		}
+		var ids []int64
 		for h := range c.byUser[id] {
+			ids = append(ids, c.entries[h].key.ID)
 			c.drop(h)
 		}
+		return ids
 	default:
-		c.reset() // unknown: safest to start over
+		return c.resetIDs() // unknown: safest to start over
 	}
+}
+
+// resetIDs empties the cache and returns the ids of the keys it held (mu
+// held).
+func (c *Cache) resetIDs() []int64 {
+	ids := make([]int64, 0, len(c.byKey))
+	for id := range c.byKey {
+		ids = append(ids, id)
+	}
+	c.reset()
+	return ids
 }
 
 // drop removes the entry of hash h and its index lines (mu held).

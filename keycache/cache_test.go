@@ -170,3 +170,40 @@ func TestTouchAndBypass(t *testing.T) {
 	}, 2*time.Second, time.Millisecond)
 	require.NoError(t, off.Close())
 }
+
+// TestOnDropHearsOtherProcess: a revoke and a tier change made through one
+// cache name the keys concerned to the other's OnDrop function (the rate
+// limiter gives their leases back with it).
+func TestOnDropHearsOtherProcess(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := t.Context()
+	a, b := f.cache(t), f.cache(t)
+	dropped := make(chan int64, 8)
+	b.OnDrop(func(id int64) { dropped <- id })
+	_, k, hash := f.key(t, "carol")
+	_, _, err := b.KeyByHash(ctx, hash)
+	require.NoError(t, err)
+
+	_, err = a.RevokeKey(ctx, k.ID, time.Now())
+	require.NoError(t, err)
+	heard(t, dropped, k.ID, "the revoke")
+
+	_, k2, hash2 := f.key(t, "dave")
+	_, _, err = b.KeyByHash(ctx, hash2) // cached: the user's keys are known
+	require.NoError(t, err)
+	_, err = a.SetTier(ctx, "dave", catalog.TierPro)
+	require.NoError(t, err)
+	heard(t, dropped, k2.ID, "the tier change")
+}
+
+// heard waits for id on dropped (what names the change in a failure).
+func heard(t *testing.T, dropped <-chan int64, id int64, what string) {
+	t.Helper()
+	select {
+	case got := <-dropped:
+		require.Equal(t, id, got, what)
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s was not heard", what)
+	}
+}

@@ -26,18 +26,22 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
+// redisAddr is the toolbox's Redis, or CSM_REDIS_ADDR.
+func redisAddr() string {
+	if addr := os.Getenv("CSM_REDIS_ADDR"); addr != "" {
+		return addr
+	}
+	return "127.0.0.1:56379"
+}
+
 // setup returns a limiter on the toolbox's Redis with a prefix of its own
 // and the frozen clock it reads.
 func setup(t *testing.T) (*ratelimit.Limiter, *clock) {
 	t.Helper()
-	addr := os.Getenv("CSM_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:56379"
-	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	c := &clock{t: time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)}
-	l := ratelimit.Open(addr, "test:"+hex.EncodeToString(b)+":").WithClock(c.Now)
+	l := ratelimit.Open(redisAddr(), "test:"+hex.EncodeToString(b)+":").WithClock(c.Now)
 	require.NoError(t, l.Ping(t.Context()), "redis must be running (make services)")
 	t.Cleanup(func() { _ = l.Close() })
 	return l, c

@@ -90,11 +90,15 @@ func run(n, rounds, conc, per int) error {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	lim := ratelimit.Open(env("CSM_REDIS_ADDR", "127.0.0.1:56379"), "bench:"+hex.EncodeToString(b)+":")
+	// the limiter `csm serve` wires (API keys' budgets leased in batches),
+	// and the same without leases for comparison
+	lim := ratelimit.NewLeased(ratelimit.Open(env("CSM_REDIS_ADDR", "127.0.0.1:56379"), "bench:"+hex.EncodeToString(b)+":"), ratelimit.LeaseOptions{})
 	defer lim.Close()
 	if err := lim.Ping(ctx); err != nil {
 		return err
 	}
+	unleased := ratelimit.Open(env("CSM_REDIS_ADDR", "127.0.0.1:56379"), "bench:"+hex.EncodeToString(b)+":")
+	defer unleased.Close()
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// key lookups go through the in-process cache, as `csm serve` wires it
@@ -114,8 +118,10 @@ func run(n, rounds, conc, per int) error {
 	withLimiter := withAuth
 	withLimiter.Limiter = lim
 	withLimiter.TrustedProxies = []string{"127.0.0.1"} // anonymous clients get an IP each via X-Forwarded-For
-	var hs [3]http.Handler
-	for i, c := range []api.Config{base0, withAuth, withLimiter} {
+	withUnleased := withLimiter
+	withUnleased.Limiter = unleased
+	var hs [4]http.Handler
+	for i, c := range []api.Config{base0, withAuth, withLimiter, withUnleased} {
 		h, err := api.New(c)
 		if err != nil {
 			return err
@@ -137,6 +143,11 @@ func run(n, rounds, conc, per int) error {
 		return err
 	}
 	defer stop3()
+	unleasedURL, stop4, err := listen(hs[3])
+	if err != nil {
+		return err
+	}
+	defer stop4()
 
 	// an Enterprise account (3,000 req/min, 1M a day) with one key per section
 	cookie, err := signUp(authURL, "bench")
@@ -151,6 +162,16 @@ func run(n, rounds, conc, per int) error {
 		return err
 	}
 	keyConc, err := newKey(authURL, cookie, "concurrent")
+	if err != nil {
+		return err
+	}
+	// the unleased limiter's mode has keys of its own (each key's minute
+	// budget holds one mode's requests)
+	keySeq2, err := newKey(authURL, cookie, "sequential-unleased")
+	if err != nil {
+		return err
+	}
+	keyConc2, err := newKey(authURL, cookie, "concurrent-unleased")
 	if err != nil {
 		return err
 	}
@@ -170,6 +191,7 @@ func run(n, rounds, conc, per int) error {
 		{"API key, no limiter", authURL, bearer(keySeq)},
 		{"API key, limiter", limURL, bearer(keySeq)},
 		{"session cookie (bypasses limiter)", limURL, func(h http.Header) { h.Set("Cookie", api.SessionCookie+"="+cookie) }},
+		{"API key, limiter without leases", unleasedURL, bearer(keySeq2)},
 	}
 
 	fmt.Printf("== bench-auth: GET %s (response cache on), loopback; Postgres + Redis of the toolbox; %d CPUs, GOMAXPROCS=%d\n",
@@ -202,12 +224,13 @@ func run(n, rounds, conc, per int) error {
 	fmt.Println()
 	fmt.Printf("limiter added, anonymous (IP GCRA, 1 Redis call):          p50 %+6.0f µs  mean %+6.0f µs\n", stats[1].p50-stats[0].p50, stats[1].mean-stats[0].mean)
 	fmt.Printf("limiter added, API key (GCRA + daily counter, 1 call):      p50 %+6.0f µs  mean %+6.0f µs\n", stats[3].p50-stats[2].p50, stats[3].mean-stats[2].mean)
+	fmt.Printf("limiter added, API key, without leases:                     p50 %+6.0f µs  mean %+6.0f µs\n", stats[5].p50-stats[2].p50, stats[5].mean-stats[2].mean)
 	fmt.Printf("key auth added (cached hash lookup), no limiter:            p50 %+6.0f µs  mean %+6.0f µs\n", stats[2].p50-stats[0].p50, stats[2].mean-stats[0].mean)
 	fmt.Printf("key auth + limiter vs unauthenticated:                      p50 %+6.0f µs  mean %+6.0f µs\n", stats[3].p50-stats[0].p50, stats[3].mean-stats[0].mean)
 
 	// the limiter's Redis calls on their own
 	fmt.Printf("\n-- limiter calls alone (direct, 1 caller, %d each)\n", n)
-	var minute, daily, both []time.Duration
+	var minute, daily, both, leased []time.Duration
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
 		if _, err := lim.AllowMinute(ctx, "direct", 1_000_000); err != nil {
@@ -218,15 +241,21 @@ func run(n, rounds, conc, per int) error {
 			return err
 		}
 		t2 := time.Now()
-		if _, _, err := lim.TakeKey(ctx, "direct2", 1_000_000, "direct2", catalog.Unlimited, t2); err != nil {
+		if _, _, err := unleased.TakeKey(ctx, "direct2", 1_000_000, "direct2", catalog.Unlimited, t2); err != nil {
 			return err
 		}
-		minute, daily, both = append(minute, t1.Sub(t0)), append(daily, t2.Sub(t1)), append(both, time.Since(t2))
+		t3 := time.Now()
+		if _, _, err := lim.TakeKey(ctx, "direct3", 1_000_000, "direct3", catalog.Unlimited, t3); err != nil {
+			return err
+		}
+		minute, daily, both = append(minute, t1.Sub(t0)), append(daily, t2.Sub(t1)), append(both, t3.Sub(t2))
+		leased = append(leased, time.Since(t3))
 	}
 	for _, row := range []struct {
 		name string
 		d    []time.Duration
-	}{{"AllowMinute (redis_rate GCRA)", minute}, {"TakeDaily (Lua INCRBY+EXPIRE)", daily}, {"TakeKey (both, one Lua call)", both}} {
+	}{{"AllowMinute (redis_rate GCRA)", minute}, {"TakeDaily (Lua INCRBY+EXPIRE)", daily}, {"TakeKey (both, one Lua call)", both},
+		{"TakeKey leased (Leased)", leased}} {
 		s := summarize(row.d)
 		fmt.Printf("%-36s %8d %9.0f %9.0f %9.0f %9.0f\n", row.name, len(row.d), s.mean, s.p50, s.p95, s.p99)
 	}
@@ -241,6 +270,7 @@ func run(n, rounds, conc, per int) error {
 		{Name: modes[2].name, URL: authURL, Header: map[string]string{"Authorization": "Bearer " + keyConc}},
 		{Name: modes[3].name, URL: limURL, Header: map[string]string{"Authorization": "Bearer " + keyConc}},
 		{Name: modes[4].name, URL: limURL, Header: map[string]string{"Cookie": api.SessionCookie + "=" + cookie}},
+		{Name: modes[5].name, URL: unleasedURL, Header: map[string]string{"Authorization": "Bearer " + keyConc2}},
 	}
 	if p := os.Getenv("CSM_BENCH_CPUPROFILE"); p != "" { // the server process during the concurrent section
 		f, err := os.Create(p)
@@ -253,6 +283,7 @@ func run(n, rounds, conc, per int) error {
 	// the modes take turns, so a burst of other load on the machine lands
 	// on all of them rather than on one
 	calls0, trips0 := lim.Coalesced()
+	ucalls0, utrips0 := unleased.Coalesced()
 	res, _, err := runClients(clientConfig{Route: route, Conc: conc, Per: per / rounds, Rounds: rounds, Modes: cmodes},
 		func() time.Duration { return redisCPU(ctx, rdb) })
 	if err != nil {
@@ -274,8 +305,14 @@ func run(n, rounds, conc, per int) error {
 		}
 	}
 	if calls, trips := lim.Coalesced(); trips > trips0 {
-		fmt.Printf("limiter: %d script calls in %d Redis round trips (%.2f a trip: concurrent calls share a pipeline)\n",
-			calls-calls0, trips-trips0, float64(calls-calls0)/float64(trips-trips0))
+		anon := len(res[1].lat) + res[1].bad // one AllowMinute call each
+		fmt.Printf("leased limiter: %d script calls in %d Redis round trips (%.2f a trip); API key requests: %.1f per lease call\n",
+			calls-calls0, trips-trips0, float64(calls-calls0)/float64(trips-trips0),
+			float64(len(res[3].lat)+res[3].bad)/float64(max(calls-calls0-int64(anon), 1)))
+	}
+	if calls, trips := unleased.Coalesced(); trips > utrips0 {
+		fmt.Printf("limiter without leases: %d script calls in %d Redis round trips (%.2f a trip: concurrent calls share a pipeline)\n",
+			calls-ucalls0, trips-utrips0, float64(calls-ucalls0)/float64(trips-utrips0))
 	}
 	if r := 100 * float64(len(res[3].lat)) / res[3].took.Seconds() / base1; r >= 60 {
 		fmt.Printf("target: API key + limiter ≥ 60%% of unauthenticated req/s: %.1f%% PASS\n", r)

@@ -14,14 +14,15 @@ import (
 	"github.com/collectorstash/csm/ratelimit"
 )
 
-// accountDeps builds the rate limiter on the shared Redis client and reads
-// the session secret for `csm serve`: CSM_SESSION_SECRET, else the one
-// generated on the first start and kept in the database (so a restart does
-// not sign users out and every API process accepts the others' cookies).
+// accountDeps builds the rate limiter on the shared Redis client (Close it
+// when done) and reads the session secret for `csm serve`:
+// CSM_SESSION_SECRET, else the one generated on the first start and kept
+// in the database (so a restart does not sign users out and every API
+// process accepts the others' cookies).
 // It starts the hourly purge of accounts whose deletion time has passed
 // (harmless when several processes run it) through accounts, so the key
 // caches hear of it.
-func accountDeps(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres.DB, accounts catalog.AccountStore) (*ratelimit.Limiter, []byte, error) {
+func accountDeps(ctx context.Context, cfg *config, rdb *redis.Client, db *postgres.DB, accounts catalog.AccountStore) (*ratelimit.Leased, []byte, error) {
 	secret := []byte(cfg.SessionSecret)
 	if len(secret) == 0 {
 		var err error
@@ -29,7 +30,9 @@ func accountDeps(ctx context.Context, cfg *config, rdb *redis.Client, db *postgr
 			return nil, nil, fmt.Errorf("serve: session secret: %w", err)
 		}
 	}
-	lim := ratelimit.New(rdb, cfg.RateLimitPrefix)
+	// API keys' budgets are leased from Redis in batches (see
+	// ratelimit.Leased); Close gives the outstanding leases back
+	lim := ratelimit.NewLeased(ratelimit.New(rdb, cfg.RateLimitPrefix), ratelimit.LeaseOptions{})
 	if err := lim.Ping(ctx); err != nil {
 		slog.Warn("rate limiter: redis not answering; requests are let through until it does", "err", err)
 	}

@@ -41,6 +41,10 @@ func serveCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer lim.Close() // before rdb's Close (deferred earlier)
+			// a revoke or tier change heard on the key cache's channel gives
+			// the key's lease back at once
+			keys.OnDrop(func(id int64) { lim.Forget(ctx, api.RequestBucket(id)) })
 			q := workers.NewQueueFromClient(rdb)
 			defer q.Close()
 			det := wire.QuickDetector{Detector: detect.New()}
