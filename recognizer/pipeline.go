@@ -44,6 +44,11 @@ type Pipeline struct {
 	// alone decides it (see clearArt): the behaviour before OCR gating, for
 	// side-by-side measurement.
 	ReadAlways bool
+	// Zoom, when set, re-rectifies a reprint family's card from the photo
+	// at its own size before it is read (see readImage): the edition is
+	// told by a collector number the canonical rectification shrinks to
+	// ~15 px. nil reads the rectified image.
+	Zoom Zoomer
 }
 
 // Options tune one recognition.
@@ -94,6 +99,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	type searched struct{ hits []catalog.Neighbor }
 	found := make([]searched, len(cards))
 	var retry []int // cards matched weakly: try them upside down
+	turned := make([]bool, len(cards))
 	for i := range cards {
 		up, err := p.Index.Search(ctx, "", vecs[i], k, opt.TCGSlug)
 		if err != nil {
@@ -127,6 +133,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 				found[i] = searched{hits: down}
 				cards[i].Image = rot[j]
 				cards[i].Rotation = (cards[i].Rotation + 180) % 360
+				turned[i] = true
 			}
 		}
 		lap("search")
@@ -162,7 +169,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 			return res, err
 		}
 		read := i == bestSim || i == largest || sim[i] >= minRead
-		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, read, opt, res.Timings)
+		cr, err := p.scoreCard(ctx, photo, c, turned[i], found[i].hits, read, opt, res.Timings)
 		if err != nil {
 			return res, err
 		}

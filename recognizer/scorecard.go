@@ -15,7 +15,7 @@ import (
 // and collector number. read false (a detection that looks like no card)
 // never runs OCR; otherwise OCR runs only where it decides something (see
 // clearArt).
-func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
+func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, turned bool, hits []catalog.Neighbor,
 	read bool, opt Options, timings map[string]float64) (catalog.CardResult, error) {
 	lap := stopwatch(timings)
 	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
@@ -79,21 +79,25 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	var ocr catalog.OCRResult
 	read = read && (p.ReadAlways || !clearArt(ids, best, infos, pool))
 	if read {
-		rd, err := p.readCard(ctx, c.Image, game, topGame, lap)
+		img, err := p.readImage(ctx, photo, c, turned, reprintFamily(ids, infos, pool))
+		if err != nil {
+			return cr, err
+		}
+		lap("zoom")
+		rd, err := p.readCard(ctx, img, game, topGame, lap)
 		if err != nil {
 			return cr, err
 		}
 		if rd.evidence < NameSupport && topSim < ArtSupport {
 			// the art did not settle which way up the card is (no image of
 			// it is indexed, maybe): read it turned over too
-			flipped := rotate180(c.Image)
-			turned, err := p.readCard(ctx, flipped, game, topGame, lap)
+			over, err := p.readCard(ctx, rotate180(img), game, topGame, lap)
 			if err != nil {
 				return cr, err
 			}
-			if turned.evidence > rd.evidence {
-				rd = turned
-				c.Image, c.Rotation = flipped, (c.Rotation+180)%360
+			if over.evidence > rd.evidence {
+				rd = over
+				c.Image, c.Rotation = rotate180(c.Image), (c.Rotation+180)%360
 			}
 		}
 		ocr, game = rd.ocr, rd.game
@@ -299,12 +303,7 @@ func clearArt(ids []int64, best map[int64]float64, infos map[int64]catalog.CardI
 			return false
 		}
 	}
-	for id, in := range pool {
-		if id != lead.ID && strings.EqualFold(in.Name, lead.Name) {
-			return false
-		}
-	}
-	return true
+	return !reprintFamily(ids, infos, pool)
 }
 
 // numberForms are the catalogue spellings an OCR'd number may match.
