@@ -49,6 +49,11 @@ type Pipeline struct {
 	// upside down too, even where the embedding settled which way up it is
 	// and on a photo's secondary detections; for side-by-side measurement.
 	ReadEveryWay bool
+	// Zoom, when set, re-rectifies a reprint family's card from the photo
+	// at its own size before it is read (see readImage): the edition is
+	// told by a collector number the canonical rectification shrinks to
+	// ~15 px. nil reads the rectified image.
+	Zoom Zoomer
 }
 
 // OrientSettled is how much better, in cosine similarity, a card's best
@@ -111,6 +116,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 	}
 	found := make([]searched, len(cards))
 	var retry []int // cards matched weakly: try them upside down
+	turned := make([]bool, len(cards))
 	for i := range cards {
 		up, err := p.Index.Search(ctx, "", vecs[i], k, opt.TCGSlug)
 		if err != nil {
@@ -144,6 +150,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 				found[i] = searched{hits: down, settled: len(up) == 0 || down[0].Distance+OrientSettled <= up[0].Distance}
 				cards[i].Image = rot[j]
 				cards[i].Rotation = (cards[i].Rotation + 180) % 360
+				turned[i] = true
 			} else {
 				found[i].settled = len(up) > 0 && (len(down) == 0 || up[0].Distance+OrientSettled <= down[0].Distance)
 			}
@@ -185,7 +192,7 @@ func (p *Pipeline) Recognize(ctx context.Context, photo *image.RGBA, opt Options
 		if p.ReadEveryWay {
 			plan.upright, plan.once = false, false
 		}
-		cr, err := p.scoreCard(ctx, photo, c, found[i].hits, plan, opt, res.Timings)
+		cr, err := p.scoreCard(ctx, photo, c, turned[i], found[i].hits, plan, opt, res.Timings)
 		if err != nil {
 			return res, err
 		}

@@ -26,9 +26,10 @@ type readPlan struct {
 // scoreCard ranks the candidates of one rectified card: the embedding's
 // neighbours and their same-named printings, and — when its text is read —
 // the cards the catalogue's text index finds for the printed name, set code
-// and collector number. OCR runs as plan allows and only where it decides
-// something (see clearArt).
-func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, hits []catalog.Neighbor,
+// and collector number. turned says the card was turned over by the
+// rotated retry (so a re-rectification from the photo turns it too). OCR
+// runs as plan allows and only where it decides something (see clearArt).
+func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.RectifiedCard, turned bool, hits []catalog.Neighbor,
 	plan readPlan, opt Options, timings map[string]float64) (catalog.CardResult, error) {
 	lap := stopwatch(timings, opt.Clock)
 	cr := catalog.CardResult{Detection: c.Detection, Candidates: []catalog.Candidate{}}
@@ -92,21 +93,25 @@ func (p *Pipeline) scoreCard(ctx context.Context, photo *image.RGBA, c catalog.R
 	var ocr catalog.OCRResult
 	read := plan.read && (p.ReadAlways || !clearArt(ids, best, infos, pool))
 	if read {
-		rd, err := p.readCard(ctx, c.Image, game, topGame, plan.once, lap)
+		img, err := p.readImage(ctx, photo, c, turned, reprintFamily(ids, infos, pool))
+		if err != nil {
+			return cr, err
+		}
+		lap("zoom")
+		rd, err := p.readCard(ctx, img, game, topGame, plan.once, lap)
 		if err != nil {
 			return cr, err
 		}
 		if rd.evidence < NameSupport && topSim < ArtSupport && !plan.upright && !plan.once {
 			// the art did not settle which way up the card is (no image of
 			// it is indexed, maybe): read it turned over too
-			flipped := rotate180(c.Image)
-			turned, err := p.readCard(ctx, flipped, game, topGame, false, lap)
+			over, err := p.readCard(ctx, rotate180(img), game, topGame, false, lap)
 			if err != nil {
 				return cr, err
 			}
-			if turned.evidence > rd.evidence {
-				rd = turned
-				c.Image, c.Rotation = flipped, (c.Rotation+180)%360
+			if over.evidence > rd.evidence {
+				rd = over
+				c.Image, c.Rotation = rotate180(c.Image), (c.Rotation+180)%360
 			}
 		}
 		ocr, game = rd.ocr, rd.game
@@ -321,12 +326,7 @@ func clearArt(ids []int64, best map[int64]float64, infos map[int64]catalog.CardI
 			return false
 		}
 	}
-	for id, in := range pool {
-		if id != lead.ID && strings.EqualFold(in.Name, lead.Name) {
-			return false
-		}
-	}
-	return true
+	return !reprintFamily(ids, infos, pool)
 }
 
 // numberForms are the catalogue spellings an OCR'd number may match.

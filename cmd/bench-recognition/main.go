@@ -44,6 +44,7 @@ func (l *listFlag) Set(s string) error {
 
 // Config is the benchmark's parameters.
 type Config struct {
+	NoZoom      bool
 	Galleries   []string
 	GalleryGame string
 	YGOMeta     string
@@ -106,6 +107,8 @@ func main() {
 	flag.StringVar(&wf.DB, "worker-db", "", "internal: worker database URL")
 	flag.StringVar(&wf.Queue, "worker-queue", "", "internal: worker queue name")
 	flag.IntVar(&wf.Concurrency, "worker-concurrency", 1, "internal: worker task slots")
+	flag.BoolVar(&wf.NoZoom, "worker-no-zoom", false, "internal: read reprint families on the canonical rectification")
+	flag.BoolVar(&cfg.NoZoom, "no-zoom", false, "read reprint families on the canonical rectification, not re-rectified at the card's size in the photo (the behaviour before, for A/B)")
 	flag.Var(&galleries, "gallery", "directory of labelled card images (label = file stem, optional labels.csv); repeatable or comma list")
 	flag.StringVar(&cfg.GalleryGame, "gallery-game", "yugioh", "game of a gallery directory not named after one")
 	flag.StringVar(&cfg.YGOMeta, "ygo-meta", "../shared/datasets/yugioh", "YDM-Data cards.jsonl/sets.jsonl for Yu-Gi-Oh! names and print codes (skipped if absent)")

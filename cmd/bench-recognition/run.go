@@ -330,7 +330,7 @@ func latencyPhase(ctx context.Context, r *Report, ev Eval, cfg Config, db *postg
 		return err
 	}
 	defer svc.Close()
-	w, err := StartWorker(ctx, WorkerFlags{DB: url, Redis: cfg.Redis, Queue: queue, Concurrency: 1}, "0")
+	w, err := StartWorker(ctx, WorkerFlags{DB: url, Redis: cfg.Redis, Queue: queue, Concurrency: 1, NoZoom: cfg.NoZoom}, "0")
 	if err != nil {
 		return err
 	}
@@ -391,7 +391,7 @@ func throughputPhase(ctx context.Context, r *Report, ev Eval, cfg Config, db *po
 		return err
 	}
 	defer svc.Close()
-	w, err := StartWorker(ctx, WorkerFlags{DB: url, Redis: cfg.Redis, Queue: queue, Concurrency: 2}, "")
+	w, err := StartWorker(ctx, WorkerFlags{DB: url, Redis: cfg.Redis, Queue: queue, Concurrency: 2, NoZoom: cfg.NoZoom}, "")
 	if err != nil {
 		return err
 	}

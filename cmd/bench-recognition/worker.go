@@ -23,6 +23,7 @@ import (
 type WorkerFlags struct {
 	DB, Redis, Queue string
 	Concurrency      int
+	NoZoom           bool // read reprint families on the canonical rectification
 }
 
 // runWorker serves recognition tasks of one queue until ctx ends: the real
@@ -41,6 +42,9 @@ func runWorker(ctx context.Context, f WorkerFlags) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer rec.Close()
+	if f.NoZoom {
+		rec.Pipeline.Zoom = nil
+	}
 	q := workers.NewQueue(f.Redis)
 	q.QueueName = f.Queue
 	defer q.Close()
@@ -66,7 +70,7 @@ func StartWorker(ctx context.Context, f WorkerFlags, cpus string) (*WorkerProc, 
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	args := []string{exe, "-worker", "-worker-db", f.DB, "-redis", f.Redis, "-worker-queue", f.Queue,
-		"-worker-concurrency", strconv.Itoa(f.Concurrency)}
+		"-worker-concurrency", strconv.Itoa(f.Concurrency), "-worker-no-zoom=" + strconv.FormatBool(f.NoZoom)}
 	env := os.Environ()
 	if cpus != "" {
 		args = append([]string{"taskset", "-c", cpus}, args...)

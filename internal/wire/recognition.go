@@ -103,6 +103,7 @@ func NewRecognition(cfg Config, db *postgres.DB) (*Recognition, error) {
 	r := &Recognition{Detector: det, Embedder: emb, Index: idx, OCR: reader}
 	r.Pipeline = &recognizer.Pipeline{
 		Detector:  det,
+		Zoom:      det,
 		Embedder:  emb,
 		Index:     idx,
 		OCR:       reader,

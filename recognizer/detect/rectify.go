@@ -31,7 +31,7 @@ func (d *Detector) Rectify(ctx context.Context, img *image.RGBA, det catalog.Det
 	if quad.Dist(c[0], c[1])+quad.Dist(c[2], c[3]) > quad.Dist(c[1], c[2])+quad.Dist(c[3], c[0]) {
 		c = quad.Shift(c, 1)
 	}
-	card, err := warp(img, c)
+	card, err := warp(img, c, CanonicalH)
 	if err != nil {
 		return catalog.RectifiedCard{}, err
 	}
@@ -55,9 +55,28 @@ func rotation(c [4]quad.Point) int {
 	return ((4 - k) % 4) * 90
 }
 
-// warp maps quad c of img (clockwise from the card's top-left) onto the
-// canonical rectangle.
-func warp(img *image.RGBA, c [4]quad.Point) (*image.RGBA, error) {
+// RectifyAt warps the card whose corners are c (clockwise from the card's
+// own top-left, as Rectify returns them) to an upright image h pixels tall
+// with the canonical aspect: the recogniser re-rectifies a card from the
+// photo at its own size to read small print (the collector number) that
+// the CanonicalH rectification shrinks.
+func (d *Detector) RectifyAt(ctx context.Context, img *image.RGBA, c [4]catalog.Point, h int) (*image.RGBA, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("detect: rectify at: %w", err)
+	}
+	if h < 16 || h > 4*CanonicalH {
+		return nil, fmt.Errorf("detect: rectify at: height %d out of range", h)
+	}
+	if !quad.Convex(c) || quad.Area(c[:]) < 16 {
+		return nil, catalog.Errorf(catalog.EINVALID, "detection is not a convex quadrilateral")
+	}
+	return warp(img, c, h)
+}
+
+// warp maps quad c of img (clockwise from the card's top-left) onto an
+// upright rectangle h pixels tall with the canonical aspect.
+func warp(img *image.RGBA, c [4]quad.Point, h int) (*image.RGBA, error) {
+	w := (h*CanonicalW + CanonicalH/2) / CanonicalH
 	src, err := matFromRGBA(img)
 	if err != nil {
 		return nil, err
@@ -69,7 +88,8 @@ func warp(img *image.RGBA, c [4]quad.Point) (*image.RGBA, error) {
 	for i, p := range c {
 		from[i] = gocv.Point2f{X: float32(p.X - 0.5), Y: float32(p.Y - 0.5)}
 	}
-	to := []gocv.Point2f{{X: -0.5, Y: -0.5}, {X: CanonicalW - 0.5, Y: -0.5}, {X: CanonicalW - 0.5, Y: CanonicalH - 0.5}, {X: -0.5, Y: CanonicalH - 0.5}}
+	fw, fh := float32(w), float32(h)
+	to := []gocv.Point2f{{X: -0.5, Y: -0.5}, {X: fw - 0.5, Y: -0.5}, {X: fw - 0.5, Y: fh - 0.5}, {X: -0.5, Y: fh - 0.5}}
 	fv, tv := gocv.NewPoint2fVectorFromPoints(from), gocv.NewPoint2fVectorFromPoints(to)
 	defer fv.Close()
 	defer tv.Close()
@@ -81,7 +101,7 @@ func warp(img *image.RGBA, c [4]quad.Point) (*image.RGBA, error) {
 	// A card much larger than the canonical size is smoothed first so the
 	// bilinear warp does not alias its print.
 	input := src
-	if s := math.Sqrt(quad.Area(c[:]) / (CanonicalW * CanonicalH)); s > 1.6 {
+	if s := math.Sqrt(quad.Area(c[:]) / float64(w*h)); s > 1.6 {
 		blurred := gocv.NewMat()
 		defer blurred.Close()
 		sigma := 0.4 * s
@@ -90,7 +110,7 @@ func warp(img *image.RGBA, c [4]quad.Point) (*image.RGBA, error) {
 	}
 	out := gocv.NewMat()
 	defer out.Close()
-	gocv.WarpPerspectiveWithParams(input, &out, m, image.Pt(CanonicalW, CanonicalH),
+	gocv.WarpPerspectiveWithParams(input, &out, m, image.Pt(w, h),
 		gocv.InterpolationLinear, gocv.BorderReplicate, colorBlack)
 	return rgbaFromMat(out)
 }

@@ -167,3 +167,29 @@ func TestUprightCueOnDataset(t *testing.T) {
 	t.Logf("upright cue: %d/%d = %.2f%% of held-out real Yu-Gi-Oh! images judged upright (and, by symmetry, the same share of their 180° turns judged upside down)", right, n, 100*acc)
 	require.Greater(t, acc, 0.98)
 }
+
+// TestRectifyAtKeepsTheCardsOwnResolution re-rectifies a card a 1280×960
+// photo shows ~900 px tall at that height: the image has the canonical
+// aspect, shows the same card the right way up as Rectify's, and holds
+// more detail (the finer print a collector number needs).
+func TestRectifyAtKeepsTheCardsOwnResolution(t *testing.T) {
+	t.Parallel()
+	cards := loadCards(t)
+	rng := rand.New(rand.NewPCG(5, 5))
+	d := New()
+	for ci, card := range cards[:3] {
+		opt := synth.Options{Width: 1280, Height: 960, Scale: 0.9, Tilt: 10, Rotation: 180 + rng.NormFloat64()*4,
+			Background: synth.BackgroundPlain, Light: 0.2, Noise: 1, JPEGQuality: 90}
+		photo, truth := synth.Photo(card, opt, rng)
+		rc, err := d.Rectify(context.Background(), photo, truth[0])
+		require.NoError(t, err)
+		big, err := d.RectifyAt(context.Background(), photo, rc.Detection.Corners, 900)
+		require.NoError(t, err)
+		require.Equal(t, image.Rect(0, 0, 630, 900), big.Bounds(), "card %d", ci)
+		small := canonical(big)
+		require.Greater(t, ncc(small, rc.Image), 0.9, "card %d", ci)
+		require.Greater(t, ncc(small, canonical(card)), 0.6, "card %d", ci)
+	}
+	_, err := d.RectifyAt(context.Background(), image.NewRGBA(image.Rect(0, 0, 100, 100)), [4]catalog.Point{}, 600)
+	require.Equal(t, catalog.EINVALID, catalog.ErrorCode(err))
+}
