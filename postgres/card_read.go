@@ -175,11 +175,30 @@ func loadCards(ctx context.Context, q batcher, ids []int64, lock bool) ([]catalo
 func minorToAmount(m int64) float64 { return float64(m) / 100 }
 
 // History returns one variant's series of one region over the last q.Days
-// days, in one statement; only an empty answer costs a second look to tell
+// days from the price_years read model (one or two array rows per series),
+// in one statement; only an empty answer costs a second look to tell
 // "no data" from "no such card or variant".
 func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
 	since := q.Today.AddDate(0, 0, -q.Days)
-	rows, err := db.Pool.Query(ctx, `
+	return db.history(ctx, q, `
+		WITH v AS (
+			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
+			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
+			ORDER BY p.position, p.id, v.position, v.id LIMIT 1)
+		SELECT u.as_of, u.amount_minor, s.source, s.price_type
+		FROM v JOIN price_series s ON s.variant_id = v.id
+		JOIN price_years y ON y.series_id = s.id
+			AND y.year BETWEEN extract(year FROM $4::date)::smallint AND extract(year FROM $5::date)::smallint
+		CROSS JOIN LATERAL unnest(y.days, y.amounts) AS u(as_of, amount_minor)
+		WHERE s.region = $3 AND u.as_of > $4 AND u.as_of <= $5
+		ORDER BY u.as_of, s.source, s.price_type, s.id`, since)
+}
+
+// HistoryFromPoints is History read straight from price_points (the source
+// of truth): the reference the read model is checked and benchmarked against.
+func (db *DB) HistoryFromPoints(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
+	since := q.Today.AddDate(0, 0, -q.Days)
+	return db.history(ctx, q, `
 		WITH v AS (
 			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
 			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
@@ -188,7 +207,13 @@ func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.Hi
 		FROM v JOIN price_series s ON s.variant_id = v.id
 		JOIN price_points p ON p.series_id = s.id
 		WHERE s.region = $3 AND p.as_of > $4 AND p.as_of <= $5 AND NOT p.is_outlier
-		ORDER BY p.as_of, s.source, s.price_type`, q.CardID, q.VariantID, q.Region, since, q.Today)
+		ORDER BY p.as_of, s.source, s.price_type, s.id`, since)
+}
+
+// history runs one history statement ($1 card, $2 variant or 0, $3 region,
+// $4 exclusive start day, $5 last day) and tells an empty answer apart.
+func (db *DB) history(ctx context.Context, q catalog.HistoryQuery, sql string, since time.Time) ([]catalog.HistoryPoint, error) {
+	rows, err := db.Pool.Query(ctx, sql, q.CardID, q.VariantID, q.Region, since, q.Today)
 	if err != nil {
 		return nil, wrap("history", err, "")
 	}
