@@ -10,6 +10,14 @@ import (
 	"github.com/collectorstash/csm/catalog"
 )
 
+// historyVariant is the variant a history read is of ($1 card, $2 variant
+// id or 0 for the card's first variant in catalogue order).
+const historyVariant = `
+		WITH v AS (
+			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
+			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
+			ORDER BY p.position, p.id, v.position, v.id LIMIT 1)`
+
 // History returns one variant's series of one region over the last q.Days
 // days from the price_years read model: one statement returns one or two
 // array rows per series (source, price type, series id and year order),
@@ -18,11 +26,7 @@ import (
 // tell "no data" from "no such card or variant".
 func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
 	since := q.Today.AddDate(0, 0, -q.Days)
-	rows, err := db.Pool.Query(ctx, `
-		WITH v AS (
-			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
-			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
-			ORDER BY p.position, p.id, v.position, v.id LIMIT 1)
+	rows, err := db.Pool.Query(ctx, historyVariant+`
 		SELECT s.source, s.price_type, y.days, y.amounts
 		FROM v JOIN price_series s ON s.variant_id = v.id
 		JOIN price_years y ON y.series_id = s.id AND y.year BETWEEN $4 AND $5
@@ -68,11 +72,7 @@ func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.Hi
 // of truth): the reference the read model is checked and benchmarked against.
 func (db *DB) HistoryFromPoints(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
 	since := q.Today.AddDate(0, 0, -q.Days)
-	rows, err := db.Pool.Query(ctx, `
-		WITH v AS (
-			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
-			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
-			ORDER BY p.position, p.id, v.position, v.id LIMIT 1)
+	rows, err := db.Pool.Query(ctx, historyVariant+`
 		SELECT p.as_of, p.amount_minor, s.source, s.price_type
 		FROM v JOIN price_series s ON s.variant_id = v.id
 		JOIN price_points p ON p.series_id = s.id

@@ -19,7 +19,9 @@ const priceYearsOf = `
 
 // refreshPriceYears rebuilds the price_years rows of the (series, year)
 // pairs that the staged points touched: a year whose points all became
-// outliers loses its row.
+// outliers loses its row. Concurrent writers of one series are already
+// serialised by the price_series row lock upsertSeries takes, so each
+// statement here sees the other's committed points.
 func refreshPriceYears(ctx context.Context, tx pgx.Tx) error {
 	keys := `SELECT DISTINCT series_id, extract(year FROM as_of)::int AS year FROM stage_points`
 	_, err := tx.Exec(ctx, `

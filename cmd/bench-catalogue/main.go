@@ -208,6 +208,9 @@ func run(dbName string, points int64, cards, days, conc, writers int, dur time.D
 			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", share)
 		}
 	}
+	if err := historyAB(ctx, db, firstCard, priced); err != nil {
+		return err
+	}
 	if market {
 		if err := searchAndMovers(ctx, db, spec, priced); err != nil {
 			return err
@@ -433,4 +436,32 @@ func (l liveCards) CardDocument(ctx context.Context, id int64) ([]byte, error) {
 // History reads the window from price_points.
 func (l liveCards) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
 	return l.HistoryFromPoints(ctx, q)
+}
+
+// historyAB times the history read from price_years against the same read
+// from price_points, alternating call by call on the same random cards (one
+// client, no HTTP), so machine load falls on both alike.
+func historyAB(ctx context.Context, db *postgres.DB, firstCard, priced int64) error {
+	const n = 1500
+	now := time.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	fmt.Printf("\n== history read, price_years vs price_points, alternating, %d calls each, 1 client\n", n)
+	for _, days := range []int{90, 365} {
+		r := rand.New(rand.NewPCG(7, uint64(days)))
+		var lat [2][]float64
+		for i := 0; i < n; i++ {
+			q := catalog.HistoryQuery{CardID: firstCard + r.Int64N(priced), Region: catalog.RegionEU, Days: days, Today: today}
+			for k, read := range []func(context.Context, catalog.HistoryQuery) ([]catalog.HistoryPoint, error){db.History, db.HistoryFromPoints} {
+				t := time.Now()
+				if _, err := read(ctx, q); err != nil {
+					return err
+				}
+				lat[k] = append(lat[k], float64(time.Since(t).Microseconds())/1000)
+			}
+		}
+		p := func(l []float64, q float64) float64 { sort.Float64s(l); return l[int(q*float64(len(l)-1))] }
+		fmt.Printf("%3dd  price_years p50 %.2f p95 %.2f ms   price_points p50 %.2f p95 %.2f ms\n", days,
+			p(lat[0], .5), p(lat[0], .95), p(lat[1], .5), p(lat[1], .95))
+	}
+	return nil
 }
