@@ -212,7 +212,8 @@ func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers in
 	}
 	// the history read model of the loaded series, set-based
 	ystart := time.Now()
-	if err := db.fillPriceYears(ctx, base.series+1, base.series+series+1, writers); err != nil {
+	if err := db.fillPriceYears(ctx, base.series+1, base.series+series+1,
+		spec.Today.AddDate(0, 0, -spec.Days).Year(), spec.Today.Year(), writers); err != nil {
 		return rep, wrap("bulk: price years", err, "")
 	}
 	rep.YearsTook = time.Since(ystart)

@@ -34,23 +34,29 @@ func refreshPriceYears(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// fillPriceYears builds the price_years rows of series ids [from, to) after
-// a bulk load: one set-based statement per range, `workers` ranges at once.
-func (db *DB) fillPriceYears(ctx context.Context, from, to int64, workers int) error {
+// fillPriceYears builds the price_years rows of series ids [from, to) and
+// calendar years [firstYear, lastYear] after a bulk load: one set-based
+// statement per (series range, year), `workers` at once. A statement reads
+// one year partition in primary-key order, so it aggregates without a sort.
+func (db *DB) fillPriceYears(ctx context.Context, from, to int64, firstYear, lastYear, workers int) error {
 	workers = max(workers, 1)
 	per := (to - from + int64(workers) - 1) / int64(workers)
 	g, gctx := errgroup.WithContext(ctx)
-	for lo := from; lo < to; lo += per {
-		hi := min(lo+per, to)
-		g.Go(func() error {
-			_, err := db.Pool.Exec(gctx, `
-				INSERT INTO price_years (series_id, year, days, amounts)
-				SELECT series_id, extract(year FROM as_of)::smallint, array_agg(as_of ORDER BY as_of), array_agg(amount_minor ORDER BY as_of)
-				FROM price_points WHERE series_id >= $1 AND series_id < $2 AND NOT is_outlier
-				GROUP BY series_id, extract(year FROM as_of)::smallint
-				ON CONFLICT (series_id, year) DO UPDATE SET days = EXCLUDED.days, amounts = EXCLUDED.amounts`, lo, hi)
-			return err
-		})
+	g.SetLimit(workers)
+	for y := firstYear; y <= lastYear; y++ {
+		for lo := from; lo < to; lo += per {
+			hi := min(lo+per, to)
+			g.Go(func() error {
+				_, err := db.Pool.Exec(gctx, `
+					INSERT INTO price_years (series_id, year, days, amounts)
+					SELECT series_id, $3::int::smallint, array_agg(as_of ORDER BY as_of), array_agg(amount_minor ORDER BY as_of)
+					FROM price_points WHERE series_id >= $1 AND series_id < $2 AND NOT is_outlier
+						AND as_of >= make_date($3::int, 1, 1) AND as_of < make_date($3::int + 1, 1, 1)
+					GROUP BY series_id
+					ON CONFLICT (series_id, year) DO UPDATE SET days = EXCLUDED.days, amounts = EXCLUDED.amounts`, lo, hi, y)
+				return err
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("price years: %w", err)
