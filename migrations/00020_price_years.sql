@@ -15,9 +15,22 @@ CREATE TABLE price_years (
     PRIMARY KEY (series_id, year)
 );
 
+-- filled year by year: each statement reads one partition in key order
+-- +goose StatementBegin
+DO $$
+DECLARE y int;
+BEGIN
+    FOR y IN 2000..2035 LOOP
+        INSERT INTO price_years (series_id, year, days, amounts)
+        SELECT series_id, y, array_agg(as_of ORDER BY as_of), array_agg(amount_minor ORDER BY as_of)
+        FROM price_points WHERE NOT is_outlier AND as_of >= make_date(y, 1, 1) AND as_of < make_date(y + 1, 1, 1)
+        GROUP BY series_id;
+    END LOOP;
+END $$;
+-- +goose StatementEnd
 INSERT INTO price_years (series_id, year, days, amounts)
 SELECT series_id, extract(year FROM as_of)::smallint, array_agg(as_of ORDER BY as_of), array_agg(amount_minor ORDER BY as_of)
-FROM price_points WHERE NOT is_outlier
+FROM price_points WHERE NOT is_outlier AND (as_of < '2000-01-01' OR as_of >= '2036-01-01')
 GROUP BY series_id, extract(year FROM as_of)::smallint;
 
 -- +goose Down
