@@ -25,6 +25,7 @@ type BulkReport struct {
 	Points                       int64
 	PointsTook                   time.Duration
 	DocsTook                     time.Duration // rendering the card documents
+	YearsTook                    time.Duration // filling the price_years history rows
 	Took                         time.Duration
 }
 
@@ -209,6 +210,13 @@ func (db *DB) LoadSynthetic(ctx context.Context, spec generator.Spec, writers in
 		ANALYZE games, sets, cards, printings, variants, price_series, price_latest`); err != nil {
 		return rep, wrap("bulk: sequences", err, "")
 	}
+	// the history read model of the loaded series, set-based
+	ystart := time.Now()
+	if err := db.fillPriceYears(ctx, base.series+1, base.series+series+1,
+		spec.Today.AddDate(0, 0, -spec.Days).Year(), spec.Today.Year(), writers); err != nil {
+		return rep, wrap("bulk: price years", err, "")
+	}
+	rep.YearsTook = time.Since(ystart)
 	// the card documents: set-based, all synthetic cards, after the load
 	dstart := time.Now()
 	if err := db.renderCardDocsParallel(ctx, base.card+1, base.card+int64(rep.Cards), writers); err != nil {

@@ -174,52 +174,6 @@ func loadCards(ctx context.Context, q batcher, ids []int64, lock bool) ([]catalo
 // minorToAmount converts cents to a decimal amount for JSON.
 func minorToAmount(m int64) float64 { return float64(m) / 100 }
 
-// History returns one variant's series of one region over the last q.Days
-// days, in one statement; only an empty answer costs a second look to tell
-// "no data" from "no such card or variant".
-func (db *DB) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
-	since := q.Today.AddDate(0, 0, -q.Days)
-	rows, err := db.Pool.Query(ctx, `
-		WITH v AS (
-			SELECT v.id FROM variants v JOIN printings p ON p.id = v.printing_id
-			WHERE v.card_id = $1 AND ($2 = 0 OR v.id = $2)
-			ORDER BY p.position, p.id, v.position, v.id LIMIT 1)
-		SELECT p.as_of, p.amount_minor, s.source, s.price_type
-		FROM v JOIN price_series s ON s.variant_id = v.id
-		JOIN price_points p ON p.series_id = s.id
-		WHERE s.region = $3 AND p.as_of > $4 AND p.as_of <= $5 AND NOT p.is_outlier
-		ORDER BY p.as_of, s.source, s.price_type`, q.CardID, q.VariantID, q.Region, since, q.Today)
-	if err != nil {
-		return nil, wrap("history", err, "")
-	}
-	points, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.HistoryPoint, error) {
-		var hp catalog.HistoryPoint
-		var d time.Time
-		var m int64
-		err := r.Scan(&d, &m, &hp.Source, &hp.PriceType)
-		hp.Date, hp.Amount = d.Format(dateFmt), minorToAmount(m)
-		return hp, err
-	})
-	if err != nil {
-		return nil, wrap("history", err, "")
-	}
-	if len(points) > 0 {
-		return points, nil
-	}
-	var card, variant bool
-	err = db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cards WHERE id = $1),
-		$2 = 0 OR EXISTS (SELECT 1 FROM variants WHERE id = $2 AND card_id = $1)`, q.CardID, q.VariantID).Scan(&card, &variant)
-	switch {
-	case err != nil:
-		return nil, wrap("history", err, "")
-	case !card:
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "Card not found")
-	case !variant:
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "Variant not found")
-	}
-	return []catalog.HistoryPoint{}, nil
-}
-
 // setXRef fills the first id seen per source into refs.
 func setXRef(refs *catalog.CrossRefs, source, id string) {
 	num := func(dst **int64) {

@@ -95,6 +95,9 @@ func (db *DB) WritePrices(ctx context.Context, prices []catalog.ImportPrice) (ca
 		if err := refreshLatest(ctx, tx); err != nil {
 			return err
 		}
+		if err := refreshPriceYears(ctx, tx); err != nil {
+			return err
+		}
 		if err := refreshCardDocs(ctx, tx, `SELECT v.card_id FROM (SELECT DISTINCT series_id FROM stage_points) sp
 			JOIN price_series s ON s.id = sp.series_id JOIN variants v ON v.id = s.variant_id`); err != nil {
 			return err

@@ -29,6 +29,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/collectorstash/csm/api"
+	"github.com/collectorstash/csm/catalog"
 	"github.com/collectorstash/csm/cmd/internal/progress"
 	"github.com/collectorstash/csm/generator"
 	"github.com/collectorstash/csm/postgres"
@@ -95,6 +96,7 @@ func run(dbName string, points int64, cards, days, conc, writers int, dur time.D
 			rep.Points, rep.PointsTook.Round(time.Millisecond), rep.PointsPerSecond(), writers, rep.Took.Round(time.Millisecond),
 			verdict(rep.PointsPerSecond() >= 1e6))
 		fmt.Printf("card documents: %d cards rendered in %s (%d connections)\n", rep.Cards, rep.DocsTook.Round(time.Millisecond), writers)
+		fmt.Printf("price_years: %d series filled in %s (%d connections)\n", rep.Series, rep.YearsTook.Round(time.Millisecond), writers)
 	}
 	var firstCard int64
 	if err := db.Pool.QueryRow(ctx, `SELECT min(c.id) FROM cards c JOIN games g ON g.id = c.game_id WHERE g.slug = 'synthetic-1'`).Scan(&firstCard); err != nil {
@@ -167,6 +169,12 @@ func run(dbName string, points int64, cards, days, conc, writers int, dur time.D
 		{"history 365d, uniform, no cache", func(r *rand.Rand, _ *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=365", apiURL, firstCard+r.Int64N(priced))
 		}},
+		{"history 90d, uniform, price_points", func(r *rand.Rand, _ *rand.Zipf) string {
+			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=90", liveURL, firstCard+r.Int64N(priced))
+		}},
+		{"history 365d, uniform, price_points", func(r *rand.Rand, _ *rand.Zipf) string {
+			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=365", liveURL, firstCard+r.Int64N(priced))
+		}},
 		{"history 90d, zipf, 60s cache", func(r *rand.Rand, z *rand.Zipf) string {
 			return fmt.Sprintf("%s/api/v2/cards/%d/history?region=eu&days=90", cachedURL, zipfCard(r, z))
 		}},
@@ -200,6 +208,9 @@ func run(dbName string, points int64, cards, days, conc, writers int, dur time.D
 			fmt.Printf("%-34s %9.1f%% of hello-world req/s\n", "", share)
 		}
 	}
+	if err := historyAB(ctx, db, firstCard, priced); err != nil {
+		return err
+	}
 	if market {
 		if err := searchAndMovers(ctx, db, spec, priced); err != nil {
 			return err
@@ -211,6 +222,14 @@ func run(dbName string, points int64, cards, days, conc, writers int, dur time.D
 		return err
 	}
 	fmt.Printf("\n== disk: database %.1f GB (%d price points stored)\n", float64(size)/(1<<30), stored)
+	var years, pointsSize int64
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_total_relation_size('price_years'),
+		(SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		 WHERE i.inhparent = 'price_points'::regclass)::bigint`).Scan(&years, &pointsSize); err != nil {
+		return err
+	}
+	fmt.Printf("price_years (history read model) %.2f GB beside price_points %.2f GB (with indexes)\n",
+		float64(years)/(1<<30), float64(pointsSize)/(1<<30))
 	return nil
 }
 
@@ -400,7 +419,9 @@ func load(next func(*rand.Rand, *rand.Zipf) string, n int64, conc int, dur time.
 }
 
 // liveCards serves the card route the way it was before the stored
-// documents (the detail built per request), for the same-run comparison.
+// documents (the detail built per request), and the history route the way
+// it was before price_years (read from price_points), for the same-run
+// comparison.
 type liveCards struct{ *postgres.DB }
 
 // CardDocument builds the card live and encodes it.
@@ -410,4 +431,37 @@ func (l liveCards) CardDocument(ctx context.Context, id int64) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(c)
+}
+
+// History reads the window from price_points.
+func (l liveCards) History(ctx context.Context, q catalog.HistoryQuery) ([]catalog.HistoryPoint, error) {
+	return l.HistoryFromPoints(ctx, q)
+}
+
+// historyAB times the history read from price_years against the same read
+// from price_points, alternating call by call on the same random cards (one
+// client, no HTTP), so machine load falls on both alike.
+func historyAB(ctx context.Context, db *postgres.DB, firstCard, priced int64) error {
+	const n = 1500
+	now := time.Now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	fmt.Printf("\n== history read, price_years vs price_points, alternating, %d calls each, 1 client\n", n)
+	for _, days := range []int{90, 365} {
+		r := rand.New(rand.NewPCG(7, uint64(days)))
+		var lat [2][]float64
+		for i := 0; i < n; i++ {
+			q := catalog.HistoryQuery{CardID: firstCard + r.Int64N(priced), Region: catalog.RegionEU, Days: days, Today: today}
+			for k, read := range []func(context.Context, catalog.HistoryQuery) ([]catalog.HistoryPoint, error){db.History, db.HistoryFromPoints} {
+				t := time.Now()
+				if _, err := read(ctx, q); err != nil {
+					return err
+				}
+				lat[k] = append(lat[k], float64(time.Since(t).Microseconds())/1000)
+			}
+		}
+		p := func(l []float64, q float64) float64 { sort.Float64s(l); return l[int(q*float64(len(l)-1))] }
+		fmt.Printf("%3dd  price_years p50 %.2f p95 %.2f ms   price_points p50 %.2f p95 %.2f ms\n", days,
+			p(lat[0], .5), p(lat[0], .95), p(lat[1], .5), p(lat[1], .95))
+	}
+	return nil
 }
