@@ -112,7 +112,7 @@ func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			page, _ := js[string](ctx, `document.location.href + "\n" + document.body.innerText`)
+			page, _ := js[string](ctx, `document.location.href + "\n" + document.body.innerText + "\n" + [...document.images].map((i) => "img#" + i.id + " " + i.getAttribute("src") + " complete=" + i.complete + " naturalWidth=" + i.naturalWidth).join("\n")`)
 			t.Fatalf("timed out waiting for %s (err %v); page:\n%s", what, err, page)
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -34,6 +34,16 @@
       return;
     }
     const s = await r.json();
+    // a QR code that fails to load (a dropped connection) is fetched again,
+    // a few times, before the page points at the link instead
+    let qrTries = 0;
+    $("qr").addEventListener("error", () => {
+      if (++qrTries > 3) {
+        $("state").textContent = "The QR code did not load: open the link below on your phone.";
+        return;
+      }
+      setTimeout(() => { $("qr").src = s.qr_url; }, 300 * qrTries);
+    });
     $("qr").src = s.qr_url;
     $("code").textContent = s.confirmation_code;
     $("deeplink").href = s.deeplink;
